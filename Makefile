@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Kexec HandOver (KHO) for Linux 6.12: build, boot and test the series.
+# Every target installs what it needs; "make demo" and "make test" are all
+# a new user types.  Build outputs go to build/ (override with BUILD=).
+
+SHELL := /bin/bash
+H := harness
+
+.PHONY: all help deps prepare build kunit check demo test clean distclean
+
+all: build
+
+help:
+	@echo "make test      every test; ends with 'N passed, N failed'"
+	@echo "make demo      build the patched kernel and boot it under QEMU"
+	@echo "make kunit     the KUnit suite under QEMU (KUNIT_FILTER=glob)"
+	@echo "make check     checkpatch --strict, kernel-doc, W=1 and sparse"
+	@echo "make build     prepare the tree and build the kernel"
+	@echo "make prepare   install packages, extract the base, apply patches"
+	@echo "make clean     remove build outputs, keep the extracted tree"
+
+deps:
+	$(H)/deps.sh
+
+prepare:
+	$(H)/prepare.sh
+
+build:
+	$(H)/build.sh
+
+kunit:
+	$(H)/kunit.sh $(KUNIT_FILTER)
+
+check:
+	$(H)/check.sh
+
+demo:
+	$(H)/demo.sh
+
+test:
+	$(H)/test.sh
+
+clean:
+	rm -rf build/kernel build/*.log build/*.json build/*.results
+
+distclean:
+	rm -rf build

@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Static checks on our files and patches, with the base tree's own tools:
+# checkpatch.pl --strict, kernel-doc, a W=1 build and sparse (C=2).  Each
+# check of each file is one result; any report at all is a failure.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+"$ROOT/harness/build.sh" || { result FAIL check-build; exit 1; }
+out=$BUILD/check
+rm -rf "$out"
+mkdir -p "$out"
+fail=0
+
+report() {	# report NAME LOGFILE: pass if the log is empty
+	if [ -s "$2" ]; then
+		result FAIL "$1"
+		sed 's/^/    /' "$2"
+		fail=1
+	else
+		result PASS "$1"
+	fi
+}
+
+mapfile -t files < "$BUILD/laid.files"
+code=()
+for f in "${files[@]}"; do
+	case "$f" in *.c|*.h) code+=("$f") ;; esac
+done
+objs=()
+for f in "${code[@]}"; do
+	case "$f" in *.c) objs+=("${f%.c}.o") ;; esac
+done
+
+cd "$SRC"
+for f in "${files[@]}"; do
+	case "$f" in *.c|*.h|*.sh|*.rst|Kconfig*|Makefile) ;; *) continue ;; esac
+	./scripts/checkpatch.pl --strict --quiet --no-summary --show-types \
+		-f "$f" > "$out/log" 2>&1
+	report "checkpatch:$f" "$out/log"
+done
+while read -r p; do
+	case "$p" in ''|'#'*) continue ;; esac
+	./scripts/checkpatch.pl --strict --quiet --no-summary --show-types \
+		"$ROOT/patches/$p" > "$out/log" 2>&1
+	report "checkpatch:patches/$p" "$out/log"
+done < "$ROOT/patches/series"
+
+for f in "${code[@]}"; do
+	./scripts/kernel-doc -none -Wall "$f" > "$out/log" 2>&1
+	report "kernel-doc:$f" "$out/log"
+done
+
+# Rebuild our objects with W=1, then sparse them; the next normal build
+# recompiles them with the usual flags (cheaply, through ccache).
+for o in "${objs[@]}"; do
+	rm -f "$KOUT/$o"
+	make -s O="$KOUT" ARCH=x86_64 CC="ccache gcc" W=1 "$o" > "$out/log" 2>&1
+	report "W=1:${o%.o}.c" "$out/log"
+done
+for o in "${objs[@]}"; do
+	make -s O="$KOUT" ARCH=x86_64 CC="ccache gcc" C=2 "$o" 2>&1 |
+		grep -v '^  CHECK' > "$out/log"
+	report "sparse:${o%.o}.c" "$out/log"
+done
+exit $fail

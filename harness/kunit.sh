@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Run the KHO KUnit suite under QEMU (TCG) with tools/testing/kunit/kunit.py
+# and record one result per test case.  Arguments are passed to kunit.py,
+# so "harness/kunit.sh 'kho_tracker.kho_serialize_test'" runs one case.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+"$ROOT/harness/build.sh" || { result FAIL kunit-build; exit 1; }
+
+json=$BUILD/kunit.json
+rm -f "$json"
+kunit_py run --arch=x86_64 --build_dir="$KOUT" "${KUNITCONFIGS[@]}" \
+	--jobs="$JOBS" --make_options CC="ccache gcc" \
+	--qemu_args "-accel tcg -smp 2" --timeout=300 \
+	--json="$json" "$@" 2>&1 | tee "$BUILD/kunit.log"
+rc=${PIPESTATUS[0]}
+
+if [ ! -s "$json" ]; then
+	result FAIL kunit
+	exit 1
+fi
+
+# One result per leaf case: a parameterized case counts each of its rows.
+python3 - "$json" > "$BUILD/kunit.results" <<'PY'
+import json, sys
+
+def leaves(group, prefix):
+    for sub in group.get("sub_groups", []):
+        yield from leaves(sub, prefix + [sub["name"]])
+    for case in group.get("test_cases", []):
+        yield prefix + [case["name"]], case["status"]
+
+with open(sys.argv[1]) as f:
+    top = json.load(f)
+for path, status in leaves(top, []):
+    status = {"PASS": "PASS", "SKIP": "SKIP"}.get(status, "FAIL")
+    print(status, "kunit:" + ".".join(path))
+PY
+while read -r status name; do
+	result "$status" "$name" >/dev/null
+done < "$BUILD/kunit.results"
+
+if [ ! -s "$BUILD/kunit.results" ]; then
+	result FAIL kunit
+	exit 1
+fi
+exit $rc

@@ -134,6 +134,8 @@ int kho_track_init(struct kho_mem_track *track);
 void kho_track_destroy(struct kho_mem_track *track);
 int kho_track_preserve(struct kho_mem_track *track, unsigned long pfn,
 		       unsigned int order);
+int kho_track_unpreserve(struct kho_mem_track *track, unsigned long pfn,
+			 unsigned int order);
 int kho_track_preserve_range(struct kho_mem_track *track, unsigned long pfn,
 			     unsigned long nr_pages);
 int kho_track_serialize(struct kho_mem_track *track, phys_addr_t *root);

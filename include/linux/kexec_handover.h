@@ -2,23 +2,64 @@
 /*
  * Kexec HandOver (KHO): keep memory intact across kexec.
  *
- * A kernel booted with kho=on lets its subsystems preserve folios.  The
- * next kernel, started with kexec_file_load(), keeps those folios out of
- * its page allocator and hands them back through kho_restore_folio().
+ * A kernel booted with kho=on lets its subsystems preserve folios.  When
+ * the handover is finalized, subsystems describe what they preserved in
+ * sub-FDTs of the KHO FDT.  The next kernel, started with
+ * kexec_file_load(), keeps the preserved memory out of its page allocator,
+ * finds each subsystem's sub-FDT with kho_retrieve_subtree() and takes its
+ * folios back with kho_restore_folio().
  */
 #ifndef _LINUX_KEXEC_HANDOVER_H
 #define _LINUX_KEXEC_HANDOVER_H
 
 #include <linux/errno.h>
+#include <linux/init.h>
 #include <linux/types.h>
 
 struct folio;
+struct kexec_buf;
+struct kimage;
+struct notifier_block;
+struct resource;
+
+/**
+ * enum kho_event - Events of the KHO notifier chain.
+ * @KEXEC_KHO_FINALIZE: the handover is being finalized: add sub-FDTs with
+ *	kho_add_subtree() and stop changing preserved memory.
+ * @KEXEC_KHO_ABORT: the handover was aborted: preservation resumes, and
+ *	sub-FDTs added at finalize are forgotten.
+ */
+enum kho_event {
+	KEXEC_KHO_FINALIZE = 0,
+	KEXEC_KHO_ABORT = 1,
+};
+
+struct kho_serialization;
 
 #ifdef CONFIG_KEXEC_HANDOVER
 
 bool kho_is_enabled(void);
 int __must_check kho_preserve_folio(struct folio *folio);
 int __must_check kho_preserve_phys(phys_addr_t phys, size_t size);
+int register_kho_notifier(struct notifier_block *nb);
+int unregister_kho_notifier(struct notifier_block *nb);
+int __must_check kho_add_subtree(struct kho_serialization *ser,
+				 const char *name, void *fdt);
+
+int __must_check kho_retrieve_subtree(const char *name, phys_addr_t *phys);
+struct folio *kho_restore_folio(phys_addr_t phys);
+int __must_check kho_restore_phys(phys_addr_t phys, size_t size);
+
+/* Private: for kexec_file and early boot code only. */
+int kho_fill_kimage(struct kimage *image);
+int kho_locate_mem_hole(struct kexec_buf *kbuf,
+			int (*func)(struct resource *res, void *arg));
+void __init kho_populate(phys_addr_t fdt, u64 fdt_size, phys_addr_t scratch,
+			 u64 scratch_size);
+void __init kho_memblock_init(phys_addr_t low_scratch);
+void __init kho_reserve_preserved(void);
+void __init kho_reserve_scratch(void);
+void __init kho_memory_init(void);
 
 #else /* !CONFIG_KEXEC_HANDOVER */
 
@@ -36,6 +77,71 @@ static inline int __must_check kho_preserve_phys(phys_addr_t phys,
 						 size_t size)
 {
 	return -EOPNOTSUPP;
+}
+
+static inline int register_kho_notifier(struct notifier_block *nb)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int unregister_kho_notifier(struct notifier_block *nb)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int __must_check kho_add_subtree(struct kho_serialization *ser,
+					       const char *name, void *fdt)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int __must_check kho_retrieve_subtree(const char *name,
+						    phys_addr_t *phys)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline struct folio *kho_restore_folio(phys_addr_t phys)
+{
+	return NULL;
+}
+
+static inline int __must_check kho_restore_phys(phys_addr_t phys, size_t size)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int kho_fill_kimage(struct kimage *image)
+{
+	return 0;
+}
+
+static inline int kho_locate_mem_hole(struct kexec_buf *kbuf,
+				      int (*func)(struct resource *res,
+						  void *arg))
+{
+	return 0;
+}
+
+static inline void kho_populate(phys_addr_t fdt, u64 fdt_size,
+				phys_addr_t scratch, u64 scratch_size)
+{
+}
+
+static inline void kho_memblock_init(phys_addr_t low_scratch)
+{
+}
+
+static inline void kho_reserve_preserved(void)
+{
+}
+
+static inline void kho_reserve_scratch(void)
+{
+}
+
+static inline void kho_memory_init(void)
+{
 }
 
 #endif /* CONFIG_KEXEC_HANDOVER */

@@ -34,6 +34,8 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/unaligned.h>
 #include <kunit/visibility.h>
 
@@ -1236,6 +1238,84 @@ static int kho_finalize_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(kho_finalize_fops, kho_finalize_get,
 			 kho_finalize_set, "%llu\n");
 
+/*
+ * Debug only: damage the handover the way a buggy or hostile kernel could,
+ * so tests can watch the next kernel reject it.
+ *   overlap:    before finalize, preserve a page both alone and as part of
+ *               an order-1 block;
+ *   compatible: after finalize, change the FDT's format string;
+ *   table:      after finalize, point the root table's first link outside
+ *               any RAM.
+ */
+static int kho_corrupt(const char *how)
+{
+	struct kho_table *root;
+	struct folio *folio;
+	unsigned int i;
+	char *compat;
+	int len, err;
+
+	lockdep_assert_held(&kho_out.lock);
+	if (sysfs_streq(how, "overlap")) {
+		if (kho_out.finalized)
+			return -EBUSY;
+		folio = folio_alloc(GFP_KERNEL, 1);
+		if (!folio)
+			return -ENOMEM;
+		err = kho_preserve_folio(folio);
+		err = err ?: kho_track_preserve(&kho_mem, folio_pfn(folio), 0);
+		return err;
+	}
+	if (!kho_out.finalized)
+		return -EINVAL;
+	if (sysfs_streq(how, "compatible")) {
+		compat = (char *)fdt_getprop(folio_address(kho_out.fdt), 0,
+					     "compatible", &len);
+		if (!compat || len < 2)
+			return -EINVAL;
+		compat[len - 2] = '0';
+		return 0;
+	}
+	if (sysfs_streq(how, "table")) {
+		if (!kho_mem.root.phys)
+			return -ENOENT;
+		root = phys_to_virt(kho_mem.root.phys);
+		for (i = 0; i < KHO_TABLE_ENTRIES; i++) {
+			if (root->link[i].phys) {
+				root->link[i].phys = BIT_ULL(KHO_PHYS_BITS - 1);
+				return 0;
+			}
+		}
+		return -ENOENT;
+	}
+	return -EINVAL;
+}
+
+static ssize_t kho_corrupt_write(struct file *file, const char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	char how[16];
+	int err;
+
+	if (!count || count >= sizeof(how))
+		return -EINVAL;
+	if (copy_from_user(how, ubuf, count))
+		return -EFAULT;
+	how[count] = '\0';
+
+	mutex_lock(&kho_out.lock);
+	err = kho_corrupt(how);
+	mutex_unlock(&kho_out.lock);
+	if (!err)
+		pr_warn("handover deliberately corrupted: %s", how);
+	return err ?: count;
+}
+
+static const struct file_operations kho_corrupt_fops = {
+	.owner = THIS_MODULE,
+	.write = kho_corrupt_write,
+};
+
 /**
  * DOC: Next kernel: taking preserved memory back
  *
@@ -1545,9 +1625,10 @@ static const char * __init kho_in_walk(void)
 		if (!kho_in.runs)
 			return "no scratch memory for the list of preserved blocks";
 	}
+	kho_in.nr_runs = c.nr;
 	memset(&c, 0, sizeof(c));
 	c.runs = kho_in.runs;
-	c.max = kho_in.nr_runs = c.nr;
+	c.max = kho_in.nr_runs;
 	err = kho_walk_serialized(kho_in.root, &kho_in_walk_ops, &c);
 	kho_in_flush(&c);
 	if (err || c.nr != c.max)
@@ -1880,11 +1961,13 @@ static void __init kho_out_debugfs_init(struct dentry *root)
 	debugfs_create_blob("scratch_len", 0400, kho_out.dir,
 			    &kho_out.scratch_len);
 	kho_out.sub_fdt_dir = debugfs_create_dir("sub_fdts", kho_out.dir);
+	if (IS_ENABLED(CONFIG_KEXEC_HANDOVER_DEBUG))
+		debugfs_create_file("corrupt", 0200, kho_out.dir, NULL,
+				    &kho_corrupt_fops);
 }
 
 static int __init kho_init(void)
 {
-	struct dentry *root = NULL;
 	struct folio *folio;
 	int err;
 
@@ -1895,11 +1978,8 @@ static int __init kho_init(void)
 	BUILD_BUG_ON(!FIELD_FIT(KHO_KEY_ORDER, KHO_ORDER_MAX));
 	BUILD_BUG_ON(!FIELD_FIT(KHO_PAGE_ORDER, KHO_ORDER_MAX));
 
-	if (kho_in.accepted || kho_enable)
-		root = debugfs_create_dir("kho", NULL);
 	if (kho_in.accepted) {
-		kho_in_debugfs_init(root);
-		/* Scratch is copied: the next handover gets a fresh list. */
+		/* Scratch was copied: the next handover gets a fresh list. */
 		folio = kho_restore_folio(kho_in.scratch_phys);
 		if (folio)
 			folio_put(folio);
@@ -1915,8 +1995,23 @@ static int __init kho_init(void)
 	}
 	if (!kho_in.accepted)
 		kho_release_scratch();
-	kho_out_debugfs_init(root);
 	kho_mem_ready = true;
 	return 0;
 }
 early_initcall(kho_init);
+
+/* debugfs comes up after early initcalls. */
+static int __init kho_debugfs_init(void)
+{
+	struct dentry *root;
+
+	if (!kho_in.accepted && !kho_mem_ready)
+		return 0;
+	root = debugfs_create_dir("kho", NULL);
+	if (kho_in.accepted)
+		kho_in_debugfs_init(root);
+	if (kho_mem_ready)
+		kho_out_debugfs_init(root);
+	return 0;
+}
+fs_initcall(kho_debugfs_init);

@@ -1,0 +1,85 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the KHO vmtest guest.  Finalizes the kexec handover and kexecs
+# into the same kernel with kexec-tools, as an administrator would, until
+# kho_vmtest.hops kexecs are done; each kernel says what it saw on the
+# console, where vmtest.sh reads it.
+
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /tmp
+
+say() { echo "kho-vmtest: $*"; }
+arg() { sed -n "s/.*kho_vmtest\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+
+hop=$(arg hop)
+hops=$(arg hops)
+corrupt=$(arg corrupt)
+hop=${hop:-0}
+hops=${hops:-0}
+out=/sys/kernel/debug/kho/out
+in=/sys/kernel/debug/kho/in
+
+say "kernel $((hop + 1)) booted"
+
+# A kernel started by a handover must run inside the scratch areas.
+if [ "$hop" -gt 0 ] && [ -r "$in/fdt" ] && [ -r "$out/scratch_phys" ]; then
+	code=$(grep 'Kernel code' /proc/iomem | sed 's/^ *\([0-9a-f]*\)-.*/\1/')
+	inside=no
+	set -- $(od -An -v -tx8 "$out/scratch_len")
+	for base in $(od -An -v -tx8 "$out/scratch_phys"); do
+		len=$1
+		shift
+		if [ $((0x$code >= 0x$base && 0x$code < 0x$base + 0x$len)) = 1 ]; then
+			inside=yes
+		fi
+	done
+	if [ $inside = yes ]; then
+		say "kernel code at 0x$code inside scratch"
+	else
+		say "kernel code at 0x$code outside scratch"
+	fi
+	sed 's/^/kho-vmtest: stats: /' "$in/stats"
+fi
+
+if [ "$hop" -lt "$hops" ]; then
+	next=$(sed "s/kho_vmtest\.hop=$hop/kho_vmtest.hop=$((hop + 1))/" /proc/cmdline)
+	# The last kernel has nothing to hand over.
+	if [ $((hop + 1)) -eq "$hops" ]; then
+		next=$(echo "$next" | sed 's/test_kho\.preserve_mb=[0-9]*//')
+	fi
+
+	if [ -w "$out/finalize" ]; then
+		[ "$corrupt" = overlap ] && echo overlap > "$out/corrupt"
+		echo 1 > "$out/finalize" || say "finalize failed"
+		case "$corrupt" in
+		compatible|table) echo "$corrupt" > "$out/corrupt" ;;
+		esac
+	fi
+
+	# The next kernel's initramfs is this one.
+	(
+		cd /
+		find . -xdev \( -path ./proc -o -path ./sys -o -path ./tmp \
+			-o -path ./dev \) -prune -o -print
+		echo ./dev
+		echo ./dev/console
+		echo ./proc
+		echo ./sys
+		echo ./tmp
+	) | cpio -o -H newc 2>/dev/null | gzip -1 > /tmp/initrd.gz
+
+	say "kexec into kernel $((hop + 2))"
+	if kexec -s -l /boot/bzImage --initrd=/tmp/initrd.gz --append="$next"; then
+		kexec -e
+	fi
+	say "kexec failed"
+fi
+
+say "done"
+sync
+reboot -f

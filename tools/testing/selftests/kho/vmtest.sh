@@ -1,0 +1,260 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Kexec handover (KHO) end to end: boot a kernel with kho=on under QEMU,
+# let lib/test_kho.c preserve folios, finalize and kexec into the same
+# kernel with kexec-tools (kexec -s), and read the next kernel's KTAP
+# results from the console.  Each scenario is one QEMU run.
+#
+# Needs a kernel built with the options in ./config, busybox (static) and
+# kexec-tools on the host; the guest initramfs is built from those.
+
+set -u
+
+DIR="$(dirname "$(readlink -f "$0")")"
+KTAP_HELPERS="$DIR/../kselftest/ktap_helpers.sh"
+if [ ! -e "$KTAP_HELPERS" ]; then
+	echo "[SKIP] $KTAP_HELPERS not found"
+	exit 4
+fi
+# shellcheck source=../kselftest/ktap_helpers.sh
+. "$KTAP_HELPERS"
+
+KERNEL_DIR=${KBUILD_OUTPUT:-${O:-$DIR/../../../..}}
+QEMU_BINARY=${QEMU_BINARY:-qemu-system-x86_64}
+PRESERVE_MB=${PRESERVE_MB:-64}
+VM_TIMEOUT=${VM_TIMEOUT:-600}
+OUT=${VMTEST_OUT:-/tmp/kho-vmtest}
+VERBOSE=0
+
+# name and settings: hops, smp, mem (GiB), numa nodes, nokaslr, kho=on,
+# corrupt= (a kho/out/corrupt mode), expect (pass, rejected or absent)
+SCENARIOS=(
+	"one_hop       hops=1 nokaslr=1"
+	"three_hops    hops=3"
+	"kaslr         hops=1"
+	"smp2          hops=1 smp=2"
+	"numa2         hops=1 smp=2 mem=2 numa=2"
+	"mem3g         hops=1 mem=3"
+	"corrupt_fdt   hops=1 corrupt=compatible expect=rejected"
+	"corrupt_table hops=1 corrupt=table expect=rejected"
+	"overlap       hops=1 corrupt=overlap expect=rejected"
+	"absent        hops=1 kho=0 expect=absent"
+)
+
+usage() {
+	cat <<USAGE
+Usage: $0 [-k bzImage] [-O kernel build dir] [-o outdir] [-v] [-l] [-c settings] [scenario...]
+
+  -k  kernel image (default: <build dir>/arch/x86/boot/bzImage)
+  -O  kernel build directory, also taken from KBUILD_OUTPUT or O
+  -o  directory for the initramfs and console logs (default $OUT)
+  -v  copy each console log to stdout
+  -l  list the scenarios and exit
+  -c  run one custom scenario: settings as in the list, e.g.
+      "hops=3 smp=2 mem=4 numa=2 preserve=256 cmdline='...' qemu='...'"
+
+Environment: QEMU_BINARY, PRESERVE_MB (default $PRESERVE_MB), VM_TIMEOUT.
+USAGE
+}
+
+# Build the guest initramfs: busybox, kexec and its libraries, the kernel
+# to kexec into, and init.sh as /init.
+build_initramfs() {
+	local kernel=$1 initramfs=$2 spec=$OUT/initramfs.list
+	local busybox kexec lib gen dirs
+
+	busybox=$(command -v busybox) || return 1
+	kexec=$(command -v kexec) || return 1
+	gen=$KERNEL_DIR/usr/gen_init_cpio
+	if [ ! -x "$gen" ]; then
+		gen=$OUT/gen_init_cpio
+		cc -O2 -o "$gen" "$DIR/../../../../usr/gen_init_cpio.c" || return 1
+	fi
+
+	{
+		for d in /dev /bin /sbin /boot /proc /sys /tmp /root; do
+			echo "dir $d 0755 0 0"
+		done
+		echo "nod /dev/console 0600 0 0 c 5 1"
+		echo "file /bin/busybox $busybox 0755 0 0"
+		echo "slink /bin/sh busybox 0777 0 0"
+		echo "file /sbin/kexec $kexec 0755 0 0"
+		echo "file /boot/bzImage $kernel 0644 0 0"
+		echo "file /init $DIR/init.sh 0755 0 0"
+		for lib in $(ldd "$kexec" | grep -o '/[^ ]*'); do
+			dirs=$(dirname "$lib")
+			while [ "$dirs" != / ]; do
+				echo "dir $dirs 0755 0 0"
+				dirs=$(dirname "$dirs")
+			done
+			echo "file $lib $(readlink -f "$lib") 0755 0 0"
+		done
+	} | awk '!seen[$0]++' > "$spec"
+	# Parent directories before what they hold.
+	{ grep '^dir' "$spec" | sort -k2,2; grep -v '^dir' "$spec"; } > "$spec.sorted"
+	"$gen" "$spec.sorted" | gzip -1 > "$initramfs"
+}
+
+# Run one scenario: $1 name, $2 settings.  Leaves the log in $OUT/$1.log.
+run_vm() {
+	local name=$1 settings=$2 log=$OUT/$1.log
+	local hops=1 smp=1 mem=1 numa=0 nokaslr=0 kho=1 corrupt= expect=pass
+	local preserve=$PRESERVE_MB cmdline= qemu=
+	local args=() append i per_node
+
+	eval "local $settings"
+	append="console=ttyS0 panic=-1 oops=panic loglevel=7 kunit.enable=0"
+	append+=" kho_vmtest.hop=0 kho_vmtest.hops=$hops"
+	[ "$kho" = 1 ] && append+=" kho=on test_kho.preserve_mb=$preserve"
+	[ "$nokaslr" = 1 ] && append+=" nokaslr"
+	[ -n "$corrupt" ] && append+=" kho_vmtest.corrupt=$corrupt"
+	[ -n "$cmdline" ] && append+=" $cmdline"
+
+	args=(-accel tcg -nodefaults -nographic -no-reboot -serial stdio
+	      -smp "$smp" -m "${mem}G")
+	[ -e /usr/share/qemu/qboot.rom ] && args+=(-bios qboot.rom)
+	if [ "$numa" -gt 1 ]; then
+		per_node=$((mem * 1024 / numa))
+		for ((i = 0; i < numa; i++)); do
+			args+=(-object "memory-backend-ram,id=m$i,size=${per_node}M"
+			       -numa "node,nodeid=$i,memdev=m$i")
+		done
+	fi
+	# shellcheck disable=SC2206
+	[ -n "$qemu" ] && args+=($qemu)
+
+	timeout "$VM_TIMEOUT" "$QEMU_BINARY" "${args[@]}" -kernel "$KERNEL" \
+		-initrd "$INITRAMFS" -append "$append" > "$log" 2>&1 < /dev/null
+	[ "$VERBOSE" = 1 ] && cat "$log"
+	RUN_HOPS=$hops
+	RUN_EXPECT=$expect
+}
+
+# Decide a scenario from its console log; print why it failed.
+check_log() {
+	local log=$1 hops=$2 expect=$3 k n
+
+	if grep -Eq 'Kernel panic|BUG:|Oops|WARNING: CPU|general protection' "$log"; then
+		grep -Em3 'Kernel panic|BUG:|Oops|WARNING: CPU|general protection' "$log"
+		return 1
+	fi
+	for ((k = 2; k <= hops + 1; k++)); do
+		if ! grep -q "kho-vmtest: kernel $k booted" "$log"; then
+			echo "# kernel $k did not reach init"
+			return 1
+		fi
+	done
+	if ! grep -q 'kho-vmtest: done' "$log"; then
+		echo "# the last kernel did not finish"
+		return 1
+	fi
+
+	case "$expect" in
+	pass)
+		if grep -q 'outside scratch' "$log"; then
+			grep 'outside scratch' "$log"
+			return 1
+		fi
+		n=$(grep -c 'kho-vmtest: kernel code at .* inside scratch' "$log")
+		if [ "$n" -ne "$hops" ]; then
+			echo "# kernel placement checked in $n of $hops kernels"
+			return 1
+		fi
+		if grep -q 'test_kho.*not ok\|^not ok\|] not ok' "$log"; then
+			grep 'not ok' "$log"
+			return 1
+		fi
+		for ((k = 1; k <= hops; k++)); do
+			if ! grep -q "test_kho: summary: generation $k, .*, pass" "$log"; then
+				echo "# no passing test_kho summary for generation $k"
+				return 1
+			fi
+		done
+		;;
+	rejected)
+		grep -q 'KHO: handover rejected' "$log" || {
+			echo "# the next kernel did not reject the handover"
+			return 1
+		}
+		grep -q 'test_kho: no test data handed over' "$log" || {
+			echo "# test_kho saw data from a rejected handover"
+			return 1
+		}
+		;;
+	absent)
+		if grep -q 'KHO: found a handover' "$log"; then
+			echo "# a handover was passed without kho=on"
+			return 1
+		fi
+		;;
+	esac
+	return 0
+}
+
+main() {
+	local opt kernel= custom= list=0 s name settings selected=()
+
+	while getopts "k:O:o:c:vlh" opt; do
+		case $opt in
+		k) kernel=$OPTARG ;;
+		O) KERNEL_DIR=$OPTARG ;;
+		o) OUT=$OPTARG ;;
+		c) custom=$OPTARG ;;
+		v) VERBOSE=1 ;;
+		l) list=1 ;;
+		*) usage; exit 0 ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+
+	if [ "$list" = 1 ]; then
+		printf '%s\n' "${SCENARIOS[@]}"
+		exit 0
+	fi
+	if [ -n "$custom" ]; then
+		SCENARIOS=("custom $custom")
+	elif [ $# -gt 0 ]; then
+		for name in "$@"; do
+			for s in "${SCENARIOS[@]}"; do
+				[ "${s%% *}" = "$name" ] && selected+=("$s")
+			done
+		done
+		SCENARIOS=("${selected[@]}")
+	fi
+
+	ktap_print_header
+	KERNEL=${kernel:-$KERNEL_DIR/arch/x86/boot/bzImage}
+	for tool in "$QEMU_BINARY" busybox kexec timeout cpio gzip; do
+		if ! command -v "$tool" > /dev/null; then
+			ktap_skip_all "$tool not found"
+			exit "$KSFT_SKIP"
+		fi
+	done
+	if [ ! -r "$KERNEL" ]; then
+		ktap_skip_all "no kernel image at $KERNEL"
+		exit "$KSFT_SKIP"
+	fi
+
+	mkdir -p "$OUT"
+	INITRAMFS=$OUT/initramfs.cpio.gz
+	if ! build_initramfs "$KERNEL" "$INITRAMFS"; then
+		ktap_skip_all "cannot build the initramfs"
+		exit "$KSFT_SKIP"
+	fi
+
+	ktap_set_plan "${#SCENARIOS[@]}"
+	for s in "${SCENARIOS[@]}"; do
+		name=${s%% *}
+		settings=${s#"$name"}
+		run_vm "$name" "$settings"
+		if check_log "$OUT/$name.log" "$RUN_HOPS" "$RUN_EXPECT"; then
+			ktap_test_pass "$name"
+		else
+			ktap_test_fail "$name"
+		fi
+	done
+	ktap_finished
+}
+
+main "$@"

@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 H := harness
 
-.PHONY: all help deps prepare build kunit check demo test clean distclean
+.PHONY: all help deps prepare build kunit vmtest check demo test clean distclean
 
 all: build
 
@@ -15,6 +15,7 @@ help:
 	@echo "make test      every test; ends with 'N passed, N failed'"
 	@echo "make demo      build the patched kernel and boot it under QEMU"
 	@echo "make kunit     the KUnit suite under QEMU (KUNIT_FILTER=glob)"
+	@echo "make vmtest    the kexec handover scenarios under QEMU (SCENARIOS=...)"
 	@echo "make check     checkpatch --strict, kernel-doc, W=1 and sparse"
 	@echo "make build     prepare the tree and build the kernel"
 	@echo "make prepare   install packages, extract the base, apply patches"
@@ -31,6 +32,9 @@ build:
 
 kunit:
 	$(H)/kunit.sh $(KUNIT_FILTER)
+
+vmtest:
+	$(H)/vmtest.sh $(SCENARIOS)
 
 check:
 	$(H)/check.sh

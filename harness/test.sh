@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Every test: the KUnit suite under QEMU, then the static checks.  Each
+# Every test: the KUnit suite and the kexec scenarios under QEMU, then
+# the static checks.  Each
 # stage records one line per test case; the last line is the summary.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -10,7 +11,7 @@ mkdir -p "$BUILD"
 export RESULTS=$BUILD/test.results
 : > "$RESULTS"
 
-stages=(kunit.sh check.sh)
+stages=(kunit.sh vmtest.sh check.sh)
 for s in "${stages[@]}"; do
 	log "running ${s%.sh}"
 	"$ROOT/harness/$s" || true

@@ -27,7 +27,8 @@ VM_TIMEOUT=${VM_TIMEOUT:-600}
 OUT=${VMTEST_OUT:-/tmp/kho-vmtest}
 VERBOSE=0
 
-# name and settings: hops, smp, mem (GiB), numa nodes, nokaslr, kho=on,
+# name and settings: hops, smp, mem (GiB, or with a G or M suffix), numa
+# nodes, nokaslr, kho=on, preserve (MiB), extra cmdline and qemu options,
 # corrupt= (a kho/out/corrupt mode), expect (pass, rejected or absent)
 SCENARIOS=(
 	"one_hop       hops=1 nokaslr=1"
@@ -96,6 +97,15 @@ build_initramfs() {
 	"$gen" "$spec.sorted" | gzip -1 > "$initramfs"
 }
 
+# Guest RAM in MiB from N (GiB), NG or NM.
+mem_mib() {
+	case "$1" in
+	*[Gg]) echo $((${1%?} * 1024)) ;;
+	*[Mm]) echo "${1%?}" ;;
+	*) echo $(($1 * 1024)) ;;
+	esac
+}
+
 # Run one scenario: $1 name, $2 settings.  Leaves the log in $OUT/$1.log.
 run_vm() {
 	local name=$1 settings=$2 log=$OUT/$1.log
@@ -111,15 +121,20 @@ run_vm() {
 	[ -n "$corrupt" ] && append+=" kho_vmtest.corrupt=$corrupt"
 	[ -n "$cmdline" ] && append+=" $cmdline"
 
+	mem=$(mem_mib "$mem")
 	args=(-accel tcg -nodefaults -nographic -no-reboot -serial stdio
-	      -smp "$smp" -m "${mem}G")
+	      -smp "$smp" -m "${mem}M")
 	[ -e /usr/share/qemu/qboot.rom ] && args+=(-bios qboot.rom)
+	# Guest RAM the guest never touches costs the host nothing.
 	if [ "$numa" -gt 1 ]; then
-		per_node=$((mem * 1024 / numa))
+		per_node=$((mem / numa))
 		for ((i = 0; i < numa; i++)); do
-			args+=(-object "memory-backend-ram,id=m$i,size=${per_node}M"
+			args+=(-object "memory-backend-ram,id=m$i,size=${per_node}M,reserve=off"
 			       -numa "node,nodeid=$i,memdev=m$i")
 		done
+	else
+		args+=(-object "memory-backend-ram,id=m0,size=${mem}M,reserve=off"
+		       -machine memory-backend=m0)
 	fi
 	# shellcheck disable=SC2206
 	[ -n "$qemu" ] && args+=($qemu)

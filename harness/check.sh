@@ -64,4 +64,33 @@ for o in "${objs[@]}"; do
 		grep -v '^  CHECK' > "$out/log"
 	report "sparse:${o%.o}.c" "$out/log"
 done
+# Files of the base our patches change may gain no W=1 or sparse warning:
+# compare each with its base version, built the same way.
+warnings() {	# warnings FLAG OBJ: the object's warnings, without positions
+	rm -f "$KOUT/$2"
+	make -s O="$KOUT" ARCH=x86_64 CC="ccache gcc" "$1" "$2" 2>&1 |
+		grep -E 'warning:|error:' | sed -E 's/^[^ ]*:[0-9]+:([0-9]+:)? //' |
+		LC_ALL=C sort
+}
+restore_patched() {
+	[ -n "${patched_file:-}" ] && cp "$out/patched.c" "$SRC/$patched_file"
+	patched_file=
+}
+trap restore_patched EXIT
+mapfile -t patched < <(git -C "$SRC" diff --name-only base HEAD -- '*.c')
+for f in "${patched[@]}"; do
+	o=${f%.c}.o
+	[ -e "$KOUT/$o" ] || continue
+	for flag in W=1 C=2; do
+		warnings "$flag" "$o" > "$out/new"
+		cp "$SRC/$f" "$out/patched.c"
+		patched_file=$f
+		git -C "$SRC" show "base:$f" > "$SRC/$f"
+		warnings "$flag" "$o" > "$out/old"
+		restore_patched
+		LC_ALL=C comm -23 "$out/new" "$out/old" > "$out/log"
+		report "$flag-no-new:$f" "$out/log"
+	done
+	rm -f "$KOUT/$o"
+done
 exit $fail

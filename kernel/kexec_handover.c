@@ -593,7 +593,6 @@ int kho_walk_serialized(phys_addr_t root, const struct kho_walk_ops *ops,
 }
 EXPORT_SYMBOL_IF_KUNIT(kho_walk_serialized);
 
-
 /**
  * DOC: KHO scratch areas
  *
@@ -633,6 +632,7 @@ static phys_addr_t kho_scratch_size[KHO_SCRATCH_KINDS] __initdata = {
 	[KHO_SCRATCH_GLOBAL] = SZ_256M,
 	[KHO_SCRATCH_PERNODE] = SZ_32M,
 };
+
 static unsigned int kho_scratch_percent __initdata;
 
 /* kho_scratch=N% or kho_scratch=<lowmem>,<global>,<pernode> */
@@ -844,7 +844,6 @@ int kho_preserve_phys(phys_addr_t phys, size_t size)
 					size >> PAGE_SHIFT);
 }
 EXPORT_SYMBOL_GPL(kho_preserve_phys);
-
 
 /**
  * kho_locate_mem_hole() - Place a kexec segment inside the scratch areas.
@@ -1307,7 +1306,7 @@ static ssize_t kho_corrupt_write(struct file *file, const char __user *ubuf,
 	err = kho_corrupt(how);
 	mutex_unlock(&kho_out.lock);
 	if (!err)
-		pr_warn("handover deliberately corrupted: %s", how);
+		pr_warn("handover deliberately corrupted: %s\n", strim(how));
 	return err ?: count;
 }
 

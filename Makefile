@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 H := harness
 
-.PHONY: all help deps prepare build kunit vmtest check demo test clean distclean
+.PHONY: all help deps prepare build kunit vmtest check demo bench test clean distclean
 
 all: build
 
@@ -17,6 +17,7 @@ help:
 	@echo "make kunit     the KUnit suite under QEMU (KUNIT_FILTER=glob)"
 	@echo "make vmtest    the kexec handover scenarios under QEMU (SCENARIOS=...)"
 	@echo "make check     checkpatch --strict, kernel-doc, W=1 and sparse"
+	@echo "make bench     the benchmark (BENCH_GIB=48 reproduces the review)"
 	@echo "make build     prepare the tree and build the kernel"
 	@echo "make prepare   install packages, extract the base, apply patches"
 	@echo "make clean     remove build outputs, keep the extracted tree"
@@ -41,6 +42,9 @@ check:
 
 demo:
 	$(H)/demo.sh
+
+bench:
+	$(H)/bench.sh
 
 test:
 	$(H)/test.sh

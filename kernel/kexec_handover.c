@@ -30,7 +30,9 @@
 #include <linux/notifier.h>
 #include <linux/page-isolation.h>
 #include <linux/pfn.h>
-#include <linux/sched/clock.h>
+#include <linux/delay.h>
+#include <linux/math64.h>
+#include <linux/timex.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -1346,14 +1348,41 @@ static struct {
 	phys_addr_t scratch_phys;
 	phys_addr_t root;
 	struct kho_run *runs;
-	unsigned long nr_runs;
-	unsigned long nr_ranges;
-	u64 nr_blocks;
-	u64 bytes;
-	u64 walk_ns;
-	u64 stamp_ns;
+	struct kho_in_stats stats;
+	/* Early timings, in cycles until a clock is known to be running. */
+	u64 walk_cycles;
+	u64 reserve_cycles;
+	u64 stamp_cycles;
 	struct debugfs_blob_wrapper fdt_blob;
 } kho_in;
+
+/* Debug only: reserve each block alone, as a reference for benchmarks. */
+static bool kho_reserve_per_block __initdata;
+
+static int __init kho_parse_reserve(char *p)
+{
+	if (!IS_ENABLED(CONFIG_KEXEC_HANDOVER_DEBUG) || !p)
+		return -EINVAL;
+	if (!strcmp(p, "per-block"))
+		kho_reserve_per_block = true;
+	else if (!strcmp(p, "ranges"))
+		kho_reserve_per_block = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+early_param("kho_reserve", kho_parse_reserve);
+
+/**
+ * kho_get_in_stats() - What the handover that started this kernel cost.
+ *
+ * Return: the statistics, or NULL if no handover was accepted.
+ */
+const struct kho_in_stats *kho_get_in_stats(void)
+{
+	return kho_in.accepted ? &kho_in.stats : NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(kho_get_in_stats);
 
 /* Gathers the walk's reports into runs; counts them if @runs is NULL. */
 struct kho_in_collect {
@@ -1363,6 +1392,7 @@ struct kho_in_collect {
 	struct kho_run last;
 	u64 blocks;
 	u64 bytes;
+	u64 table_pages;
 };
 
 static void __init kho_in_reject(const char *why)
@@ -1408,6 +1438,9 @@ static int __init kho_in_add_run(void *arg, phys_addr_t phys,
 /* Tables must be RAM the previous kernel could allocate: not scratch. */
 static bool __init kho_in_table_ok(void *arg, phys_addr_t phys)
 {
+	struct kho_in_collect *c = arg;
+
+	c->table_pages++;
 	return memblock_is_region_memory(phys, PAGE_SIZE) &&
 	       !kho_in_scratch(phys, PAGE_SIZE);
 }
@@ -1438,7 +1471,7 @@ static const char * __init kho_in_check_runs(void)
 	phys_addr_t start, end, pos, prev_end = 0;
 	unsigned long i;
 
-	for (i = 0; i < kho_in.nr_runs; i++) {
+	for (i = 0; i < kho_in.stats.runs; i++) {
 		start = kho_in.runs[i].base;
 		end = kho_run_end(&kho_in.runs[i]);
 		if (start < prev_end)
@@ -1468,7 +1501,7 @@ static const char * __init kho_in_check_runs(void)
 /* The FDT must be preserved memory, or it could be reused under us. */
 static bool __init kho_in_is_preserved(phys_addr_t phys, u64 size)
 {
-	unsigned long lo = 0, hi = kho_in.nr_runs, mid;
+	unsigned long lo = 0, hi = kho_in.stats.runs, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
@@ -1477,7 +1510,7 @@ static bool __init kho_in_is_preserved(phys_addr_t phys, u64 size)
 		else
 			hi = mid;
 	}
-	return lo < kho_in.nr_runs && kho_in.runs[lo].base <= phys &&
+	return lo < kho_in.stats.runs && kho_in.runs[lo].base <= phys &&
 	       phys + size <= kho_run_end(&kho_in.runs[lo]);
 }
 
@@ -1624,18 +1657,19 @@ static const char * __init kho_in_walk(void)
 		if (!kho_in.runs)
 			return "no scratch memory for the list of preserved blocks";
 	}
-	kho_in.nr_runs = c.nr;
+	kho_in.stats.runs = c.nr;
 	memset(&c, 0, sizeof(c));
 	c.runs = kho_in.runs;
-	c.max = kho_in.nr_runs;
+	c.max = kho_in.stats.runs;
 	err = kho_walk_serialized(kho_in.root, &kho_in_walk_ops, &c);
 	kho_in_flush(&c);
 	if (err || c.nr != c.max)
 		return "tables changed while read";
 
-	kho_in.nr_blocks = c.blocks;
-	kho_in.bytes = c.bytes;
-	sort(kho_in.runs, kho_in.nr_runs, sizeof(*kho_in.runs), kho_run_cmp,
+	kho_in.stats.blocks = c.blocks;
+	kho_in.stats.bytes = c.bytes;
+	kho_in.stats.table_pages = c.table_pages;
+	sort(kho_in.runs, kho_in.stats.runs, sizeof(*kho_in.runs), kho_run_cmp,
 	     NULL);
 	return kho_in_check_runs();
 }
@@ -1644,8 +1678,28 @@ static void __init kho_in_free_runs(void)
 {
 	if (kho_in.runs)
 		memblock_free(kho_in.runs,
-			      kho_in.nr_runs * sizeof(*kho_in.runs));
+			      kho_in.stats.runs * sizeof(*kho_in.runs));
 	kho_in.runs = NULL;
+}
+
+/*
+ * The reference strategy: one memblock_reserve() per preserved block, in
+ * address order.  Reserving the coalesced ranges afterwards changes
+ * nothing but the flag that spares struct page initialization.
+ */
+static void __init kho_reserve_each_block(void)
+{
+	struct kho_run *run;
+	unsigned long i;
+	u64 j, size;
+
+	for (i = 0; i < kho_in.stats.runs; i++) {
+		run = &kho_in.runs[i];
+		size = PAGE_SIZE << run->order;
+		for (j = 0; j < run->nr; j++)
+			memblock_reserve(run->base + j * size, size);
+	}
+	kho_in.stats.per_block = true;
 }
 
 /**
@@ -1662,36 +1716,41 @@ void __init kho_reserve_preserved(void)
 	phys_addr_t start, end;
 	const char *why;
 	unsigned long i;
-	u64 t0;
+	u64 t0, t1;
 
 	if (!kho_in.accepted)
 		return;
 
-	t0 = sched_clock();
+	t0 = get_cycles();
 	why = kho_in_walk();
 	if (!why && !kho_in_is_preserved(kho_in.fdt_phys, kho_in.fdt_size))
 		why = "the FDT is not preserved";
 	if (why) {
 		kho_in_reject(why);
 		kho_in_free_runs();
-		kho_in.nr_runs = 0;
+		kho_in.stats.runs = 0;
 		kho_in_drop(kho_low_scratch);
 		return;
 	}
 
+	t1 = get_cycles();
+	kho_in.walk_cycles = t1 - t0;
+	if (kho_reserve_per_block)
+		kho_reserve_each_block();
+
 	/* Adjacent runs of any order become one reservation. */
 	i = 0;
-	while (i < kho_in.nr_runs) {
+	while (i < kho_in.stats.runs) {
 		start = kho_in.runs[i].base;
 		end = kho_run_end(&kho_in.runs[i]);
-		while (++i < kho_in.nr_runs && kho_in.runs[i].base == end)
+		while (++i < kho_in.stats.runs && kho_in.runs[i].base == end)
 			end = kho_run_end(&kho_in.runs[i]);
 		memblock_reserve(start, end - start);
 		memblock_reserved_mark_noinit(start, end - start);
-		kho_in.nr_ranges++;
+		kho_in.stats.ranges++;
 	}
 	memblock_clear_kho_scratch_only();
-	kho_in.walk_ns = sched_clock() - t0;
+	kho_in.reserve_cycles = get_cycles() - t1;
 }
 
 /**
@@ -1713,14 +1772,14 @@ void __init kho_memory_init(void)
 	if (!kho_in.accepted)
 		return;
 
-	t0 = sched_clock();
-	for (i = 0; i < kho_in.nr_runs; i++) {
+	t0 = get_cycles();
+	for (i = 0; i < kho_in.stats.runs; i++) {
 		run = &kho_in.runs[i];
 		pfn = PHYS_PFN(run->base);
 		for (j = 0; j < run->nr; j++, pfn += 1UL << run->order)
 			pfn_to_page(pfn)->private = kho_page_info(run->order);
 	}
-	kho_in.stamp_ns = sched_clock() - t0;
+	kho_in.stamp_cycles = get_cycles() - t0;
 
 	for (i = 0; i < kho_scratch_cnt; i++) {
 		pfn = PHYS_PFN(kho_scratch[i].addr);
@@ -1732,10 +1791,9 @@ void __init kho_memory_init(void)
 
 	kho_in_free_runs();
 
-	pr_info("handover accepted: %llu blocks, %llu MiB in %lu runs, %lu ranges; walk and reserve %llu us, order stamps %llu us\n",
-		kho_in.nr_blocks, kho_in.bytes >> 20, kho_in.nr_runs,
-		kho_in.nr_ranges, div_u64(kho_in.walk_ns, NSEC_PER_USEC),
-		div_u64(kho_in.stamp_ns, NSEC_PER_USEC));
+	pr_info("handover accepted: %llu blocks, %llu MiB in %lu runs, %lu ranges\n",
+		kho_in.stats.blocks, kho_in.stats.bytes >> 20,
+		kho_in.stats.runs, kho_in.stats.ranges);
 }
 
 /* The order of the unrestored preserved block starting at @page, or < 0. */
@@ -1888,12 +1946,43 @@ EXPORT_SYMBOL_GPL(kho_retrieve_subtree);
 
 static int kho_in_stats_show(struct seq_file *m, void *v)
 {
+	const struct kho_in_stats *st = &kho_in.stats;
+
 	seq_printf(m, "blocks %llu\nbytes %llu\nruns %lu\nranges %lu\n",
-		   kho_in.nr_blocks, kho_in.bytes, kho_in.nr_runs,
-		   kho_in.nr_ranges);
-	seq_printf(m, "walk_reserve_ns %llu\nstamp_ns %llu\n",
-		   kho_in.walk_ns, kho_in.stamp_ns);
+		   st->blocks, st->bytes, st->runs, st->ranges);
+	seq_printf(m, "table_pages %llu\nreserve %s\n", st->table_pages,
+		   st->per_block ? "per-block" : "ranges");
+	seq_printf(m, "walk_ns %llu\nreserve_ns %llu\nstamp_ns %llu\n",
+		   st->walk_ns, st->reserve_ns, st->stamp_ns);
 	return 0;
+}
+
+/*
+ * Early boot may run before sched_clock() does, so the handover is timed
+ * in cycles; convert them once a clock is known to tick.
+ */
+static void __init kho_in_time(void)
+{
+	u64 c0, c1, t0, t1;
+
+	c0 = get_cycles();
+	t0 = ktime_get_ns();
+	mdelay(10);
+	c1 = get_cycles();
+	t1 = ktime_get_ns();
+	if (c1 <= c0)
+		return;
+	kho_in.stats.walk_ns = mul_u64_u64_div_u64(kho_in.walk_cycles,
+						   t1 - t0, c1 - c0);
+	kho_in.stats.reserve_ns = mul_u64_u64_div_u64(kho_in.reserve_cycles,
+						      t1 - t0, c1 - c0);
+	kho_in.stats.stamp_ns = mul_u64_u64_div_u64(kho_in.stamp_cycles,
+						    t1 - t0, c1 - c0);
+	pr_info("handover took: walk %llu us, reserve %llu us (%s), order stamps %llu us\n",
+		div_u64(kho_in.stats.walk_ns, NSEC_PER_USEC),
+		div_u64(kho_in.stats.reserve_ns, NSEC_PER_USEC),
+		kho_in.stats.per_block ? "per block" : "ranges",
+		div_u64(kho_in.stats.stamp_ns, NSEC_PER_USEC));
 }
 DEFINE_SHOW_ATTRIBUTE(kho_in_stats);
 
@@ -2007,8 +2096,10 @@ static int __init kho_debugfs_init(void)
 	if (!kho_in.accepted && !kho_mem_ready)
 		return 0;
 	root = debugfs_create_dir("kho", NULL);
-	if (kho_in.accepted)
+	if (kho_in.accepted) {
+		kho_in_time();
 		kho_in_debugfs_init(root);
+	}
 	if (kho_mem_ready)
 		kho_out_debugfs_init(root);
 	return 0;

@@ -127,6 +127,32 @@ struct kho_walk_ops {
 	bool (*table_ok)(void *arg, phys_addr_t phys);
 };
 
+/**
+ * struct kho_in_stats - What taking a handover over cost the next kernel.
+ * @blocks: preserved blocks.
+ * @bytes: preserved bytes.
+ * @runs: runs of blocks of one order, contiguous in memory.
+ * @ranges: memblock reservations made.
+ * @table_pages: tracker pages read.
+ * @per_block: whether each block was reserved alone (the reference).
+ * @walk_ns: walking, checking and sorting, before any reservation.
+ * @reserve_ns: reserving in memblock.
+ * @stamp_ns: recording each block's order in its first struct page.
+ */
+struct kho_in_stats {
+	u64 blocks;
+	u64 bytes;
+	unsigned long runs;
+	unsigned long ranges;
+	u64 table_pages;
+	bool per_block;
+	u64 walk_ns;
+	u64 reserve_ns;
+	u64 stamp_ns;
+};
+
+const struct kho_in_stats *kho_get_in_stats(void);
+
 int kho_key_encode(unsigned long pfn, unsigned int order, u64 *key);
 void kho_key_decode(u64 key, unsigned long *pfn, unsigned int *order);
 

@@ -50,8 +50,12 @@ if [ "$hop" -lt "$hops" ]; then
 	next=$(sed "s/kho_vmtest\.hop=$hop/kho_vmtest.hop=$((hop + 1))/" /proc/cmdline)
 	# The last kernel has nothing to hand over.
 	if [ $((hop + 1)) -eq "$hops" ]; then
-		next=$(echo "$next" | sed 's/test_kho\.preserve_mb=[0-9]*//')
+		next=$(echo "$next" |
+		       sed 's/test_kho\.preserve_mb=[0-9]*//; s/kho_bench\.gib=[0-9]*//')
 	fi
+	# kho_vmtest.extraN=a:b,c:d adds "a=b c=d" to the command line from
+	# kernel N on.
+	next="$next $(arg "extra$((hop + 2))" | tr ',:' ' =')"
 
 	if [ -w "$out/finalize" ]; then
 		[ "$corrupt" = overlap ] && echo overlap > "$out/corrupt"

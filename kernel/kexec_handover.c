@@ -135,23 +135,6 @@ static bool kho_key_range_valid(u64 key, unsigned long nr)
 	       nr <= (KHO_PFN_LIMIT >> order) - index;
 }
 
-/* Index into the level-@level table for @key; level 0 is the leaf bit. */
-static __always_inline unsigned int kho_key_slot(u64 key, int level)
-{
-	switch (level) {
-	case 4:
-		return FIELD_GET(KHO_KEY_L4, key);
-	case 3:
-		return FIELD_GET(KHO_KEY_L3, key);
-	case 2:
-		return FIELD_GET(KHO_KEY_L2, key);
-	case 1:
-		return FIELD_GET(KHO_KEY_L1, key);
-	default:
-		return FIELD_GET(KHO_KEY_BIT, key);
-	}
-}
-
 /* The key bits that select @slot in a level-@level table. */
 static __always_inline u64 kho_key_prep_slot(unsigned int slot, int level)
 {
@@ -213,31 +196,70 @@ static void *kho_link_get(struct kho_mem_track *track, union kho_link *link)
 	return new;
 }
 
+static void *kho_link_follow(struct kho_mem_track *track,
+			     union kho_link *link, bool alloc)
+{
+	return alloc ? kho_link_get(track, link) : READ_ONCE(link->table);
+}
+
 /* Find the leaf holding @key, allocating the path to it if @alloc. */
 static struct kho_bitmap *kho_track_leaf(struct kho_mem_track *track,
 					 u64 key, bool alloc)
 {
-	union kho_link *link = &track->root;
-	struct kho_table *table;
-	int level;
+	struct kho_table *l4, *l3, *l2, *l1;
 
-	for (level = KHO_TABLE_LEVELS; level > 0; level--) {
-		table = alloc ? kho_link_get(track, link) :
-				READ_ONCE(link->table);
-		if (!table)
-			return NULL;
-		link = &table->link[kho_key_slot(key, level)];
+	l4 = kho_link_follow(track, &track->root, alloc);
+	if (!l4)
+		return NULL;
+	l3 = kho_link_follow(track, &l4->link[FIELD_GET(KHO_KEY_L4, key)], alloc);
+	if (!l3)
+		return NULL;
+	l2 = kho_link_follow(track, &l3->link[FIELD_GET(KHO_KEY_L3, key)], alloc);
+	if (!l2)
+		return NULL;
+	l1 = kho_link_follow(track, &l2->link[FIELD_GET(KHO_KEY_L2, key)], alloc);
+	if (!l1)
+		return NULL;
+	return kho_link_follow(track, &l1->link[FIELD_GET(KHO_KEY_L1, key)],
+			       alloc);
+}
+
+/*
+ * Preservers tend to go through memory in order, so each CPU remembers
+ * the last leaf it used and skips the descent while keys stay in it.
+ * Leaves are only freed by discard, which excludes preservers and
+ * forgets every CPU's leaf.
+ */
+static struct kho_bitmap *kho_track_cached_leaf(struct kho_mem_track *track,
+						u64 key)
+{
+	u64 prefix = key & ~KHO_KEY_BIT;
+	struct kho_leaf_cache *cache;
+	struct kho_bitmap *leaf;
+
+	cache = get_cpu_ptr(track->cache);
+	leaf = cache->prefix == prefix ? cache->leaf : NULL;
+	put_cpu_ptr(track->cache);
+	if (leaf)
+		return leaf;
+
+	leaf = kho_track_leaf(track, key, true);
+	if (leaf) {
+		cache = get_cpu_ptr(track->cache);
+		cache->prefix = prefix;
+		cache->leaf = leaf;
+		put_cpu_ptr(track->cache);
 	}
-	return alloc ? kho_link_get(track, link) : READ_ONCE(link->bitmap);
+	return leaf;
 }
 
 static int kho_track_set(struct kho_mem_track *track, u64 key)
 {
-	struct kho_bitmap *leaf = kho_track_leaf(track, key, true);
+	struct kho_bitmap *leaf = kho_track_cached_leaf(track, key);
 
 	if (!leaf)
 		return -ENOMEM;
-	if (test_and_set_bit(kho_key_slot(key, 0), leaf->bits))
+	if (test_and_set_bit(FIELD_GET(KHO_KEY_BIT, key), leaf->bits))
 		return -EBUSY;
 	return 0;
 }
@@ -248,16 +270,24 @@ static void kho_track_clear(struct kho_mem_track *track, u64 key)
 	struct kho_bitmap *leaf = kho_track_leaf(track, key, false);
 
 	if (!WARN_ON_ONCE(!leaf))
-		clear_bit(kho_key_slot(key, 0), leaf->bits);
+		clear_bit(FIELD_GET(KHO_KEY_BIT, key), leaf->bits);
 }
 
 int kho_track_init(struct kho_mem_track *track)
 {
+	int err;
+
 	track->root.phys = 0;
 	track->serialized = false;
 	atomic_long_set(&track->nr_pages, 0);
 	atomic_set(&track->alloc_budget, INT_MAX);
-	return percpu_init_rwsem(&track->sem);
+	track->cache = alloc_percpu(struct kho_leaf_cache);
+	if (!track->cache)
+		return -ENOMEM;
+	err = percpu_init_rwsem(&track->sem);
+	if (err)
+		free_percpu(track->cache);
+	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(kho_track_init);
 
@@ -265,6 +295,7 @@ void kho_track_destroy(struct kho_mem_track *track)
 {
 	kho_track_discard(track);
 	percpu_free_rwsem(&track->sem);
+	free_percpu(track->cache);
 }
 EXPORT_SYMBOL_IF_KUNIT(kho_track_destroy);
 
@@ -447,7 +478,11 @@ EXPORT_SYMBOL_IF_KUNIT(kho_track_abort);
 /* Forget every preserved block and free the tracker's pages. */
 void kho_track_discard(struct kho_mem_track *track)
 {
+	int cpu;
+
 	percpu_down_write(&track->sem);
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(track->cache, cpu)->leaf = NULL;
 	kho_link_free(track, &track->root, KHO_TABLE_LEVELS);
 	track->serialized = false;
 	percpu_up_write(&track->sem);

@@ -96,12 +96,23 @@ struct kho_bitmap {
 };
 
 /**
+ * struct kho_leaf_cache - The leaf a CPU last preserved into.
+ * @prefix: the key bits above the leaf's.
+ * @leaf: the leaf, or NULL.
+ */
+struct kho_leaf_cache {
+	u64 prefix;
+	struct kho_bitmap *leaf;
+};
+
+/**
  * struct kho_mem_track - A set of preserved blocks.
  * @root: link to the level-4 table.
  * @sem: held for read by preservers, for write by serialize, abort and
  *	discard; readers only touch a per-CPU counter.
  * @serialized: links hold physical addresses; preserving is refused.
  * @nr_pages: pages used by tables and bitmaps.
+ * @cache: per CPU, the leaf last preserved into.
  * @alloc_budget: test hook: table allocations left before failing one,
  *	or negative for no limit.
  */
@@ -110,6 +121,7 @@ struct kho_mem_track {
 	struct percpu_rw_semaphore sem;
 	bool serialized;
 	atomic_long_t nr_pages;
+	struct kho_leaf_cache __percpu *cache;
 	atomic_t alloc_budget;
 };
 

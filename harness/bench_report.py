@@ -36,6 +36,11 @@ def ratio(a, b):
 
 def main():
     log, out, cmd = sys.argv[1:4]
+    with open(log, errors='replace') as f:
+        failed = [l.strip() for l in f if 'kho-bench: preserve failed' in l
+                  or 'kho-bench: cannot' in l]
+    if failed:
+        sys.exit('the benchmark failed in the guest:\n' + '\n'.join(failed))
     k = parse(log)
     if len(k) < 3:
         sys.exit('expected three kernels in %s, found %d' % (log, len(k)))

@@ -55,8 +55,13 @@
  *
  * Preservers never take a lock.  Missing tables are allocated zeroed and
  * installed with cmpxchg(), the loser freeing its page, and bits are set
- * atomically.  Tables are only freed by a bulk discard, which excludes
- * preservers, so no RCU is needed to read a link.
+ * atomically.  Each CPU remembers the leaf it used last, and a block in
+ * that leaf costs one atomic bit with preemption disabled.  Other blocks
+ * hold the read side of a per-CPU semaphore while they walk down, and may
+ * allocate.  Serialize, abort and discard take it for write and, for the
+ * fast path, raise a flag and wait a grace period.  Tables are only freed
+ * by a bulk discard, which excludes preservers, so no RCU is needed to
+ * read a link.
  *
  * Serializing rewrites every link from a virtual to a physical address in
  * one pass, so the tables can be read by the next kernel as they are.  The
@@ -253,6 +258,30 @@ static struct kho_bitmap *kho_track_cached_leaf(struct kho_mem_track *track,
 	return leaf;
 }
 
+/*
+ * The fast path, for a block in the leaf this CPU used last: no lock, only
+ * preemption disabled, which writers wait out with synchronize_rcu() once
+ * they have set @track->frozen (see kho_track_freeze()).  Returns -EAGAIN
+ * if the slow path must run.
+ */
+static int kho_track_set_fast(struct kho_mem_track *track, u64 key)
+{
+	struct kho_leaf_cache *cache;
+	int err = -EAGAIN;
+
+	preempt_disable();
+	cache = this_cpu_ptr(track->cache);
+	if (likely(!READ_ONCE(track->frozen) && cache->leaf &&
+		   cache->prefix == (key & ~KHO_KEY_BIT))) {
+		err = 0;
+		if (test_and_set_bit(FIELD_GET(KHO_KEY_BIT, key),
+				     cache->leaf->bits))
+			err = -EBUSY;
+	}
+	preempt_enable();
+	return err;
+}
+
 static int kho_track_set(struct kho_mem_track *track, u64 key)
 {
 	struct kho_bitmap *leaf = kho_track_cached_leaf(track, key);
@@ -279,6 +308,7 @@ int kho_track_init(struct kho_mem_track *track)
 
 	track->root.phys = 0;
 	track->serialized = false;
+	track->frozen = false;
 	atomic_long_set(&track->nr_pages, 0);
 	atomic_set(&track->alloc_budget, INT_MAX);
 	track->cache = alloc_percpu(struct kho_leaf_cache);
@@ -308,6 +338,10 @@ int kho_track_preserve(struct kho_mem_track *track, unsigned long pfn,
 
 	err = kho_key_encode(pfn, order, &key);
 	if (err)
+		return err;
+
+	err = kho_track_set_fast(track, key);
+	if (err != -EAGAIN)
 		return err;
 
 	/* Fails only while serialize, abort or discard runs. */
@@ -441,11 +475,24 @@ static void kho_link_free(struct kho_mem_track *track, union kho_link *link,
  * preservation until kho_track_abort().  *@root gets the root table's
  * address, 0 if nothing was preserved.
  */
+/*
+ * Exclude preservers: the semaphore keeps out the slow path, and after
+ * @frozen is set a grace period waits out fast paths that did not see it.
+ */
+static void kho_track_freeze(struct kho_mem_track *track)
+{
+	percpu_down_write(&track->sem);
+	if (!track->frozen) {
+		WRITE_ONCE(track->frozen, true);
+		synchronize_rcu();
+	}
+}
+
 int kho_track_serialize(struct kho_mem_track *track, phys_addr_t *root)
 {
 	int err = 0;
 
-	percpu_down_write(&track->sem);
+	kho_track_freeze(track);
 	if (track->serialized) {
 		err = -EBUSY;
 	} else {
@@ -467,6 +514,7 @@ int kho_track_abort(struct kho_mem_track *track)
 	if (track->serialized) {
 		kho_link_to_virt(&track->root, KHO_TABLE_LEVELS);
 		track->serialized = false;
+		WRITE_ONCE(track->frozen, false);
 	} else {
 		err = -EINVAL;
 	}
@@ -480,11 +528,12 @@ void kho_track_discard(struct kho_mem_track *track)
 {
 	int cpu;
 
-	percpu_down_write(&track->sem);
+	kho_track_freeze(track);
 	for_each_possible_cpu(cpu)
 		per_cpu_ptr(track->cache, cpu)->leaf = NULL;
 	kho_link_free(track, &track->root, KHO_TABLE_LEVELS);
 	track->serialized = false;
+	WRITE_ONCE(track->frozen, false);
 	percpu_up_write(&track->sem);
 }
 EXPORT_SYMBOL_IF_KUNIT(kho_track_discard);
@@ -1367,13 +1416,6 @@ static const struct file_operations kho_corrupt_fops = {
  * memory that is never restored stays reserved.
  */
 
-/* A run of @nr preserved blocks of one order, from @base on. */
-struct kho_run {
-	phys_addr_t base;
-	u64 nr;
-	unsigned int order;
-};
-
 /* What the next kernel learned from the handover, kept for debugfs. */
 static struct {
 	bool present;
@@ -1419,17 +1461,6 @@ const struct kho_in_stats *kho_get_in_stats(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(kho_get_in_stats);
 
-/* Gathers the walk's reports into runs; counts them if @runs is NULL. */
-struct kho_in_collect {
-	struct kho_run *runs;
-	unsigned long nr;
-	unsigned long max;
-	struct kho_run last;
-	u64 blocks;
-	u64 bytes;
-	u64 table_pages;
-};
-
 static void __init kho_in_reject(const char *why)
 {
 	pr_warn("handover rejected: %s; booting without it\n", why);
@@ -1441,18 +1472,24 @@ static u64 kho_run_end(const struct kho_run *run)
 	return run->base + (run->nr << (run->order + PAGE_SHIFT));
 }
 
-static void __init kho_in_flush(struct kho_in_collect *c)
+/* End the run being gathered: store it, or only count it. */
+void kho_runs_flush(struct kho_in_collect *c)
 {
 	if (!c->last.nr)
 		return;
 	if (c->runs && c->nr < c->max)
 		c->runs[c->nr] = c->last;
 	c->nr++;
+	c->last.nr = 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kho_runs_flush);
 
-/* The walk reports runs within a leaf: merge those that continue. */
-static int __init kho_in_add_run(void *arg, phys_addr_t phys,
-				 unsigned int order, unsigned long nr)
+/*
+ * A walk's run callback: the walk reports runs within one leaf, so merge
+ * those that continue the last one.  Call kho_runs_flush() after the walk.
+ */
+int kho_runs_add(void *arg, phys_addr_t phys, unsigned int order,
+		 unsigned long nr)
 {
 	struct kho_in_collect *c = arg;
 
@@ -1463,12 +1500,13 @@ static int __init kho_in_add_run(void *arg, phys_addr_t phys,
 		c->last.nr += nr;
 		return 0;
 	}
-	kho_in_flush(c);
+	kho_runs_flush(c);
 	c->last.base = phys;
 	c->last.nr = nr;
 	c->last.order = order;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kho_runs_add);
 
 /* Tables must be RAM the previous kernel could allocate: not scratch. */
 static bool __init kho_in_table_ok(void *arg, phys_addr_t phys)
@@ -1481,7 +1519,7 @@ static bool __init kho_in_table_ok(void *arg, phys_addr_t phys)
 }
 
 static const struct kho_walk_ops kho_in_walk_ops = {
-	.run = kho_in_add_run,
+	.run = kho_runs_add,
 	.table_ok = kho_in_table_ok,
 };
 
@@ -1493,22 +1531,26 @@ static int __init kho_run_cmp(const void *a, const void *b)
 }
 
 /*
- * Every run, sorted by address, must lie in memory that is neither scratch
- * nor reserved by this kernel, and must not overlap another run.
+ * Every run, sorted by address, must lie in @mem regions that are neither
+ * scratch nor nomap, outside every @rsv region, and apart from the other
+ * runs.  Both region arrays are sorted, as memblock keeps them, so one
+ * pass over each does.  Returns why the runs are refused, or NULL.
  */
-static const char * __init kho_in_check_runs(void)
+const char *kho_runs_check(const struct kho_run *runs, unsigned long nr,
+			   const struct memblock_type *memory,
+			   const struct memblock_type *reserved)
 {
-	struct memblock_region *mem = memblock.memory.regions;
-	struct memblock_region *mem_end = mem + memblock.memory.cnt;
-	struct memblock_region *rsv = memblock.reserved.regions;
-	struct memblock_region *rsv_end = rsv + memblock.reserved.cnt;
-	struct memblock_region *m;
+	const struct memblock_region *mem = memory->regions;
+	const struct memblock_region *mem_end = mem + memory->cnt;
+	const struct memblock_region *rsv = reserved->regions;
+	const struct memblock_region *rsv_end = rsv + reserved->cnt;
+	const struct memblock_region *m;
 	phys_addr_t start, end, pos, prev_end = 0;
 	unsigned long i;
 
-	for (i = 0; i < kho_in.stats.runs; i++) {
-		start = kho_in.runs[i].base;
-		end = kho_run_end(&kho_in.runs[i]);
+	for (i = 0; i < nr; i++) {
+		start = runs[i].base;
+		end = kho_run_end(&runs[i]);
 		if (start < prev_end)
 			return "preserved blocks overlap";
 		prev_end = end;
@@ -1518,9 +1560,9 @@ static const char * __init kho_in_check_runs(void)
 		for (pos = start, m = mem; pos < end; m++) {
 			if (m == mem_end || m->base > pos)
 				return "preserved memory outside RAM";
-			if (memblock_is_kho_scratch(m))
+			if (m->flags & MEMBLOCK_KHO_SCRATCH)
 				return "preserved memory inside scratch";
-			if (memblock_is_nomap(m))
+			if (m->flags & MEMBLOCK_NOMAP)
 				return "preserved memory not mapped";
 			pos = m->base + m->size;
 		}
@@ -1532,6 +1574,30 @@ static const char * __init kho_in_check_runs(void)
 	}
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(kho_runs_check);
+
+/*
+ * Call @reserve once per range of runs adjacent in memory, whatever their
+ * orders.  Returns the number of ranges.
+ */
+unsigned long kho_runs_reserve(const struct kho_run *runs, unsigned long nr,
+			       void (*reserve)(phys_addr_t base,
+					       phys_addr_t size))
+{
+	unsigned long i = 0, ranges = 0;
+	phys_addr_t start, end;
+
+	while (i < nr) {
+		start = runs[i].base;
+		end = kho_run_end(&runs[i]);
+		while (++i < nr && runs[i].base == end)
+			end = kho_run_end(&runs[i]);
+		reserve(start, end - start);
+		ranges++;
+	}
+	return ranges;
+}
+EXPORT_SYMBOL_IF_KUNIT(kho_runs_reserve);
 
 /* The FDT must be preserved memory, or it could be reused under us. */
 static bool __init kho_in_is_preserved(phys_addr_t phys, u64 size)
@@ -1684,7 +1750,7 @@ static const char * __init kho_in_walk(void)
 	err = kho_walk_serialized(kho_in.root, &kho_in_walk_ops, &c);
 	if (err)
 		return "corrupted tables";
-	kho_in_flush(&c);
+	kho_runs_flush(&c);
 
 	if (c.nr) {
 		kho_in.runs = memblock_alloc(c.nr * sizeof(*c.runs),
@@ -1697,7 +1763,7 @@ static const char * __init kho_in_walk(void)
 	c.runs = kho_in.runs;
 	c.max = kho_in.stats.runs;
 	err = kho_walk_serialized(kho_in.root, &kho_in_walk_ops, &c);
-	kho_in_flush(&c);
+	kho_runs_flush(&c);
 	if (err || c.nr != c.max)
 		return "tables changed while read";
 
@@ -1706,7 +1772,8 @@ static const char * __init kho_in_walk(void)
 	kho_in.stats.table_pages = c.table_pages;
 	sort(kho_in.runs, kho_in.stats.runs, sizeof(*kho_in.runs), kho_run_cmp,
 	     NULL);
-	return kho_in_check_runs();
+	return kho_runs_check(kho_in.runs, kho_in.stats.runs, &memblock.memory,
+			      &memblock.reserved);
 }
 
 static void __init kho_in_free_runs(void)
@@ -1715,6 +1782,13 @@ static void __init kho_in_free_runs(void)
 		memblock_free(kho_in.runs,
 			      kho_in.stats.runs * sizeof(*kho_in.runs));
 	kho_in.runs = NULL;
+}
+
+/* Reserve a range of preserved memory, sparing its struct pages. */
+static void __init kho_reserve_range(phys_addr_t base, phys_addr_t size)
+{
+	memblock_reserve(base, size);
+	memblock_reserved_mark_noinit(base, size);
 }
 
 /*
@@ -1748,9 +1822,7 @@ static void __init kho_reserve_each_block(void)
  */
 void __init kho_reserve_preserved(void)
 {
-	phys_addr_t start, end;
 	const char *why;
-	unsigned long i;
 	u64 t0, t1;
 
 	if (!kho_in.accepted)
@@ -1773,17 +1845,8 @@ void __init kho_reserve_preserved(void)
 	if (kho_reserve_per_block)
 		kho_reserve_each_block();
 
-	/* Adjacent runs of any order become one reservation. */
-	i = 0;
-	while (i < kho_in.stats.runs) {
-		start = kho_in.runs[i].base;
-		end = kho_run_end(&kho_in.runs[i]);
-		while (++i < kho_in.stats.runs && kho_in.runs[i].base == end)
-			end = kho_run_end(&kho_in.runs[i]);
-		memblock_reserve(start, end - start);
-		memblock_reserved_mark_noinit(start, end - start);
-		kho_in.stats.ranges++;
-	}
+	kho_in.stats.ranges = kho_runs_reserve(kho_in.runs, kho_in.stats.runs,
+					       kho_reserve_range);
 	memblock_clear_kho_scratch_only();
 	kho_in.reserve_cycles = get_cycles() - t1;
 }

@@ -211,6 +211,8 @@ static unsigned long kho_bench_set_pfn(const struct kho_bench_set *set,
 	unsigned int o;
 
 	for (o = 0; o <= MAX_PAGE_ORDER; o++) {
+		/* Each order's area starts naturally aligned. */
+		base = ALIGN(base, 1UL << o);
 		if (i < set->nr[o]) {
 			*order = o;
 			return base + (i << o);
@@ -313,8 +315,11 @@ static u64 kho_bench_preserve_once(const struct kho_bench_set *set,
 			pr_warn("preserve failed: %d\n", jobs[i].err);
 		start = min(start, jobs[i].start_ns);
 		end = max(end, jobs[i].end_ns);
+		if (jobs[i].err)
+			n = 0;
 	}
 	kfree(jobs);
+	/* A run that failed has no meaningful time. */
 	return n == nr_cpus ? end - start : 0;
 }
 

@@ -111,6 +111,7 @@ struct kho_leaf_cache {
  * @sem: held for read by preservers, for write by serialize, abort and
  *	discard; readers only touch a per-CPU counter.
  * @serialized: links hold physical addresses; preserving is refused.
+ * @frozen: preservers must take the slow path, which @sem guards.
  * @nr_pages: pages used by tables and bitmaps.
  * @cache: per CPU, the leaf last preserved into.
  * @alloc_budget: test hook: table allocations left before failing one,
@@ -120,6 +121,7 @@ struct kho_mem_track {
 	union kho_link root;
 	struct percpu_rw_semaphore sem;
 	bool serialized;
+	bool frozen;
 	atomic_long_t nr_pages;
 	struct kho_leaf_cache __percpu *cache;
 	atomic_t alloc_budget;
@@ -164,6 +166,50 @@ struct kho_in_stats {
 };
 
 const struct kho_in_stats *kho_get_in_stats(void);
+
+/**
+ * struct kho_run - Preserved blocks of one order, contiguous in memory.
+ * @base: physical address of the first block.
+ * @nr: number of blocks.
+ * @order: order of every block.
+ */
+struct kho_run {
+	phys_addr_t base;
+	u64 nr;
+	unsigned int order;
+};
+
+/**
+ * struct kho_in_collect - Gathers a walk's reports into runs.
+ * @runs: where to store the runs, or NULL to count them only.
+ * @nr: runs so far.
+ * @max: room in @runs.
+ * @last: the run being gathered.
+ * @blocks: blocks so far.
+ * @bytes: bytes so far.
+ * @table_pages: pages of tables and bitmaps read.
+ */
+struct kho_in_collect {
+	struct kho_run *runs;
+	unsigned long nr;
+	unsigned long max;
+	struct kho_run last;
+	u64 blocks;
+	u64 bytes;
+	u64 table_pages;
+};
+
+struct memblock_type;
+
+int kho_runs_add(void *arg, phys_addr_t phys, unsigned int order,
+		 unsigned long nr);
+void kho_runs_flush(struct kho_in_collect *c);
+const char *kho_runs_check(const struct kho_run *runs, unsigned long nr,
+			   const struct memblock_type *memory,
+			   const struct memblock_type *reserved);
+unsigned long kho_runs_reserve(const struct kho_run *runs, unsigned long nr,
+			       void (*reserve)(phys_addr_t base,
+					       phys_addr_t size));
 
 int kho_key_encode(unsigned long pfn, unsigned int order, u64 *key);
 void kho_key_decode(u64 key, unsigned long *pfn, unsigned int *order);

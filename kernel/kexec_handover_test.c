@@ -13,6 +13,7 @@
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
 #include <linux/kthread.h>
+#include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
@@ -107,6 +108,17 @@ static void kho_test_track_release(void *track)
 {
 	kho_track_destroy(track);
 }
+
+static bool kho_test_runs_table_ok(void *arg, phys_addr_t phys)
+{
+	return kho_test_table_ok(NULL, phys);
+}
+
+/* The next kernel's walk: gather the blocks into runs. */
+static const struct kho_walk_ops kho_test_runs_ops = {
+	.run = kho_runs_add,
+	.table_ok = kho_test_runs_table_ok,
+};
 
 /* A tracker destroyed when the case ends, however it ends. */
 static struct kho_mem_track *kho_test_track(struct kunit *test)
@@ -747,6 +759,192 @@ static void kho_memory_floor_test(struct kunit *test)
 	kho_track_discard(track);
 }
 
+/*
+ * A serialized walk gathered into runs: blocks contiguous in memory and of
+ * one order make one run, even across leaves; the counting pass finds as
+ * many runs as the recording pass stores.
+ */
+static void kho_runs_collect_test(struct kunit *test)
+{
+	struct kho_mem_track *track = kho_test_track(test);
+	struct kho_in_collect c = { };
+	struct kho_run runs[4];
+	phys_addr_t root;
+	unsigned long pfn;
+
+	/* 24 order-0 pages across a leaf boundary, then an order-1 block. */
+	for (pfn = KHO_BITMAP_BITS - 16; pfn < KHO_BITMAP_BITS + 8; pfn++)
+		KUNIT_ASSERT_EQ(test, kho_track_preserve(track, pfn, 0), 0);
+	KUNIT_ASSERT_EQ(test, kho_track_preserve(track, 2 * KHO_BITMAP_BITS, 1),
+			0);
+	/* Blocks of order 0 after a gap. */
+	KUNIT_ASSERT_EQ(test, kho_track_preserve(track, 5 * KHO_BITMAP_BITS, 0),
+			0);
+	KUNIT_ASSERT_EQ(test, kho_track_serialize(track, &root), 0);
+
+	KUNIT_ASSERT_EQ(test, kho_walk_serialized(root, &kho_test_runs_ops,
+						  &c), 0);
+	kho_runs_flush(&c);
+	KUNIT_EXPECT_EQ(test, c.nr, 3);
+	KUNIT_EXPECT_EQ(test, c.blocks, 24 + 1 + 1);
+
+	memset(&c, 0, sizeof(c));
+	c.runs = runs;
+	c.max = ARRAY_SIZE(runs);
+	KUNIT_ASSERT_EQ(test, kho_walk_serialized(root, &kho_test_runs_ops,
+						  &c), 0);
+	kho_runs_flush(&c);
+	KUNIT_ASSERT_EQ(test, c.nr, 3);
+	/* Key order: order 0 first, by address; then order 1. */
+	KUNIT_EXPECT_EQ(test, runs[0].base, PFN_PHYS(KHO_BITMAP_BITS - 16));
+	KUNIT_EXPECT_EQ(test, runs[0].nr, 24);
+	KUNIT_EXPECT_EQ(test, runs[0].order, 0);
+	KUNIT_EXPECT_EQ(test, runs[1].base, PFN_PHYS(5 * KHO_BITMAP_BITS));
+	KUNIT_EXPECT_EQ(test, runs[1].nr, 1);
+	KUNIT_EXPECT_EQ(test, runs[2].base, PFN_PHYS(2 * KHO_BITMAP_BITS));
+	KUNIT_EXPECT_EQ(test, runs[2].order, 1);
+	kho_track_discard(track);
+}
+
+#define KHO_TEST_MAX_RUNS	4
+#define KHO_TEST_MAX_REGIONS	4
+
+struct kho_runs_case {
+	const char *name;
+	struct kho_run runs[KHO_TEST_MAX_RUNS];
+	struct memblock_region mem[KHO_TEST_MAX_REGIONS];
+	struct memblock_region rsv[KHO_TEST_MAX_REGIONS];
+	const char *why;	/* start of the refusal, or NULL */
+};
+
+#define KHO_RUN(b, n, o)	{ .base = (b), .nr = (n), .order = (o) }
+#define KHO_REGION(b, s, f)	{ .base = (b), .size = (s), .flags = (f) }
+
+static const struct kho_runs_case kho_runs_cases[] = {
+	{ "inside one region",
+	  { KHO_RUN(SZ_1M, 16, 0), KHO_RUN(SZ_2M, 1, 9) },
+	  { KHO_REGION(0, SZ_16M, 0) }, { }, NULL },
+	{ "across adjacent regions",
+	  { KHO_RUN(SZ_4M - SZ_64K, 32, 0) },
+	  { KHO_REGION(0, SZ_4M, 0), KHO_REGION(SZ_4M, SZ_4M, 0) }, { },
+	  NULL },
+	{ "beside reserved memory",
+	  { KHO_RUN(SZ_1M, 1, 8) },
+	  { KHO_REGION(0, SZ_16M, 0) },
+	  { KHO_REGION(0, SZ_1M, 0), KHO_REGION(SZ_2M, SZ_1M, 0) }, NULL },
+	{ "in a hole",
+	  { KHO_RUN(SZ_4M + SZ_1M, 1, 0) },
+	  { KHO_REGION(0, SZ_4M, 0), KHO_REGION(SZ_8M, SZ_4M, 0) }, { },
+	  "preserved memory outside RAM" },
+	{ "past the end of RAM",
+	  { KHO_RUN(SZ_8M - SZ_4K, 2, 0) },
+	  { KHO_REGION(0, SZ_8M, 0) }, { }, "preserved memory outside RAM" },
+	{ "in scratch",
+	  { KHO_RUN(SZ_8M, 1, 0) },
+	  { KHO_REGION(0, SZ_8M, 0),
+	    KHO_REGION(SZ_8M, SZ_8M, MEMBLOCK_KHO_SCRATCH) }, { },
+	  "preserved memory inside scratch" },
+	{ "in nomap memory",
+	  { KHO_RUN(SZ_1M, 1, 0) },
+	  { KHO_REGION(0, SZ_2M, MEMBLOCK_NOMAP) }, { },
+	  "preserved memory not mapped" },
+	{ "over reserved memory",
+	  { KHO_RUN(SZ_1M, 4, 0) },
+	  { KHO_REGION(0, SZ_16M, 0) },
+	  { KHO_REGION(SZ_1M + 3 * SZ_4K, SZ_4K, 0) },
+	  "preserved memory already in use" },
+	{ "two orders overlapping",
+	  { KHO_RUN(SZ_2M, 1, 9), KHO_RUN(SZ_2M + SZ_4K, 1, 0) },
+	  { KHO_REGION(0, SZ_16M, 0) }, { }, "preserved blocks overlap" },
+};
+
+static void kho_runs_case_desc(const struct kho_runs_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(kho_runs, kho_runs_cases, kho_runs_case_desc);
+
+static unsigned long kho_test_nr_runs(const struct kho_run *runs)
+{
+	unsigned long n = 0;
+
+	while (n < KHO_TEST_MAX_RUNS && runs[n].nr)
+		n++;
+	return n;
+}
+
+static unsigned long kho_test_nr_regions(const struct memblock_region *r)
+{
+	unsigned long n = 0;
+
+	while (n < KHO_TEST_MAX_REGIONS && r[n].size)
+		n++;
+	return n;
+}
+
+/*
+ * The next kernel's checks of the preserved runs against its memory map:
+ * every run in RAM, outside scratch, nomap and reserved memory, apart
+ * from the others; a run may span adjacent regions.
+ */
+static void kho_runs_check_test(struct kunit *test)
+{
+	const struct kho_runs_case *c = test->param_value;
+	struct memblock_region mem[KHO_TEST_MAX_REGIONS];
+	struct memblock_region rsv[KHO_TEST_MAX_REGIONS];
+	struct memblock_type memory = { .regions = mem, .name = "memory" };
+	struct memblock_type reserved = { .regions = rsv, .name = "reserved" };
+	const char *why;
+
+	memcpy(mem, c->mem, sizeof(mem));
+	memcpy(rsv, c->rsv, sizeof(rsv));
+	memory.cnt = kho_test_nr_regions(mem);
+	reserved.cnt = kho_test_nr_regions(rsv);
+
+	why = kho_runs_check(c->runs, kho_test_nr_runs(c->runs), &memory,
+			     &reserved);
+	if (!c->why)
+		KUNIT_EXPECT_NULL(test, why);
+	else
+		KUNIT_EXPECT_STREQ(test, why ?: "(accepted)", c->why);
+}
+
+static phys_addr_t kho_test_ranges[KHO_TEST_MAX_RUNS][2];
+static unsigned int kho_test_nr_ranges;
+
+static void kho_test_reserve(phys_addr_t base, phys_addr_t size)
+{
+	if (kho_test_nr_ranges < KHO_TEST_MAX_RUNS) {
+		kho_test_ranges[kho_test_nr_ranges][0] = base;
+		kho_test_ranges[kho_test_nr_ranges][1] = size;
+	}
+	kho_test_nr_ranges++;
+}
+
+/*
+ * Runs adjacent in memory become one reservation whatever their orders;
+ * a gap starts another.
+ */
+static void kho_runs_reserve_test(struct kunit *test)
+{
+	const struct kho_run runs[] = {
+		KHO_RUN(SZ_4K, 2, 0),		/* 4K-12K */
+		KHO_RUN(3 * SZ_4K, 1, 0),	/* 12K-16K */
+		KHO_RUN(SZ_16K, 1, 2),		/* 16K-32K */
+		KHO_RUN(SZ_2M, 3, 9),		/* 2M-8M */
+	};
+
+	kho_test_nr_ranges = 0;
+	KUNIT_EXPECT_EQ(test, kho_runs_reserve(runs, ARRAY_SIZE(runs),
+					       kho_test_reserve), 2);
+	KUNIT_ASSERT_EQ(test, kho_test_nr_ranges, 2);
+	KUNIT_EXPECT_EQ(test, kho_test_ranges[0][0], SZ_4K);
+	KUNIT_EXPECT_EQ(test, kho_test_ranges[0][1], SZ_32K - SZ_4K);
+	KUNIT_EXPECT_EQ(test, kho_test_ranges[1][0], SZ_2M);
+	KUNIT_EXPECT_EQ(test, kho_test_ranges[1][1], 3 * SZ_2M);
+}
+
 static struct kunit_case kho_tracker_cases[] = {
 	KUNIT_CASE_PARAM(kho_key_boundary_test, kho_key_gen_params),
 	KUNIT_CASE(kho_key_roundtrip_test),
@@ -758,6 +956,9 @@ static struct kunit_case kho_tracker_cases[] = {
 	KUNIT_CASE(kho_alloc_failure_test),
 	KUNIT_CASE_PARAM(kho_corrupt_test, kho_corrupt_gen_params),
 	KUNIT_CASE_SLOW(kho_memory_floor_test),
+	KUNIT_CASE(kho_runs_collect_test),
+	KUNIT_CASE_PARAM(kho_runs_check_test, kho_runs_gen_params),
+	KUNIT_CASE(kho_runs_reserve_test),
 	{}
 };
 

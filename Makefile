@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 H := harness
 
-.PHONY: all help deps prepare build kunit vmtest check demo bench test clean distclean
+.PHONY: all help deps prepare build kunit vmtest check demo bench series series-check test clean distclean
 
 all: build
 
@@ -18,6 +18,8 @@ help:
 	@echo "make vmtest    the kexec handover scenarios under QEMU (SCENARIOS=...)"
 	@echo "make check     checkpatch --strict, kernel-doc, W=1 and sparse"
 	@echo "make bench     the benchmark (BENCH_GIB=48 reproduces the review)"
+	@echo "make series    the patch series, with a cover letter, in build/series"
+	@echo "make series-check  apply it to a clean base, build each patch, check it"
 	@echo "make build     prepare the tree and build the kernel"
 	@echo "make prepare   install packages, extract the base, apply patches"
 	@echo "make clean     remove build outputs, keep the extracted tree"
@@ -45,6 +47,12 @@ demo:
 
 bench:
 	$(H)/bench.sh
+
+series:
+	$(H)/series.sh
+
+series-check:
+	$(H)/series-check.sh
 
 test:
 	$(H)/test.sh

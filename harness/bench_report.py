@@ -7,6 +7,7 @@ starts at its "Linux version" banner.  Usage: bench_report.py LOG JSON CMD
 """
 
 import json
+import os
 import re
 import sys
 
@@ -138,11 +139,17 @@ def main():
     with open(out, 'w') as f:
         json.dump(res, f, indent=2)
 
-    print()
-    print('KHO benchmark: %.0f GiB of order-0 pages, %d vCPUs, TCG; %s' % (gib, cpus, cmd))
-    print('%-36s %12s %12s  %-10s  %-38s %s' % ('', 'ours', 'reference', 'unit', '', 'target'))
+    lines = ['KHO benchmark: %.0f GiB of order-0 pages, %d vCPUs, TCG; %s'
+             % (gib, cpus, cmd),
+             '%-34s %10s %10s  %-10s %s' % ('', 'ours', 'reference', 'unit', 'comparison (target)')]
     for name, o, r, unit, cmp, target in rows:
-        print('%-36s %12.3f %12.3f  %-10s  %-38s %s' % (name, o, r, unit, cmp, target))
+        note = cmp + (' (%s)' % target if target else '')
+        lines.append('%-34s %10.3f %10.3f  %-10s %s' % (name, o, r, unit, note))
+    table = '\n'.join(line.rstrip() for line in lines) + '\n'
+    with open(os.path.join(os.path.dirname(out), 'table.txt'), 'w') as f:
+        f.write(table)
+    print()
+    print(table, end='')
     print('JSON: %s' % out)
 
 

@@ -40,12 +40,15 @@ for f in "${files[@]}"; do
 		-f "$f" > "$out/log" 2>&1
 	report "checkpatch:$f" "$out/log"
 done
-while read -r p; do
-	case "$p" in ''|'#'*) continue ;; esac
+# The series as it will be sent: each patch with its new files.
+"$ROOT/harness/series.sh" > "$out/series.log" 2>&1 || cat "$out/series.log" > "$out/log"
+report "series" "$out/log"
+for p in "$BUILD"/series/0*.patch; do
+	case "$p" in */0000-cover-letter.patch) continue ;; esac
 	./scripts/checkpatch.pl --strict --quiet --no-summary --show-types \
-		"$ROOT/patches/$p" > "$out/log" 2>&1
-	report "checkpatch:patches/$p" "$out/log"
-done < "$ROOT/patches/series"
+		"$p" > "$out/log" 2>&1
+	report "checkpatch:series/$(basename "$p")" "$out/log"
+done
 
 for f in "${code[@]}"; do
 	./scripts/kernel-doc -none -Wall "$f" > "$out/log" 2>&1
@@ -64,6 +67,11 @@ for o in "${objs[@]}"; do
 		grep -v '^  CHECK' > "$out/log"
 	report "sparse:${o%.o}.c" "$out/log"
 done
+# The documentation builds with the kernel's Sphinx, without a warning.
+. "$ROOT/harness/docs-check.sh"
+docs_check "$SRC" "$BUILD/docs" "$out/log"
+report "docs:Documentation/core-api/kho,admin-guide/mm/kho.rst" "$out/log"
+
 # Files of the base our patches change may gain no W=1 or sparse warning:
 # compare each with its base version, built the same way.
 warnings() {	# warnings FLAG OBJ: the object's warnings, without positions

@@ -50,7 +50,7 @@ MODULE_PARM_DESC(gib, "GiB of order-0 pages to preserve and benchmark with");
 #define KHO_BENCH_CHUNK_ORDER	MAX_PAGE_ORDER
 #define KHO_BENCH_BW_SIZE	SZ_256M
 /* Synthetic pfns for the tracker benchmarks: no memory is touched. */
-#define KHO_BENCH_BASE_PFN	(1UL << 20)
+#define KHO_BENCH_BASE_PFN	BIT(20)
 
 /* The reference: per-order xarrays of 512-byte bitmaps. */
 #define KHO_REF_BITS		(512 * BITS_PER_BYTE)
@@ -269,8 +269,8 @@ static int kho_bench_thread(void *data)
  * start to the last end, in ns, which leaves out waking the threads.
  */
 static u64 kho_bench_preserve_once(const struct kho_bench_set *set,
-			      struct kho_mem_track *track, struct kho_ref *ref,
-			      unsigned int nr_cpus)
+				   struct kho_mem_track *track,
+				   struct kho_ref *ref, unsigned int nr_cpus)
 {
 	DECLARE_COMPLETION_ONSTACK(go);
 	struct kho_bench_job *jobs;

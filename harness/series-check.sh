@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Check the series as a reviewer would: apply build/series/ with git am
+# onto the clean base, build every patch in turn (the series bisects),
+# run checkpatch --strict on each patch, kernel-doc on every file the
+# series touches and sparse on every C file it touches (no new report
+# against the base), and build the documentation.  Runs in the tree's
+# repository, which is put back as prepare.sh leaves it afterwards.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+"$ROOT/harness/build.sh" >/dev/null || die "the kernel does not build"
+"$ROOT/harness/series.sh" >/dev/null || die "make series failed"
+out=$BUILD/series-check
+kout=$BUILD/series-kernel
+rm -rf "$out"
+mkdir -p "$out" "$kout"
+cp "$KOUT/.config" "$out/config"
+fail=0
+
+report() {	# report NAME LOGFILE: pass if the log is empty
+	if [ -s "$2" ]; then
+		result FAIL "$1"
+		sed 's/^/    /' "$2" | head -40
+		fail=1
+	else
+		result PASS "$1"
+	fi
+}
+
+restore() {
+	cd "$SRC" || return
+	git am --abort >/dev/null 2>&1
+	git checkout -q -f master
+	rm -f "$BUILD/patches.stamp" "$BUILD/laid.files"
+	"$ROOT/harness/prepare.sh" >/dev/null 2>&1
+}
+trap restore EXIT
+
+cd "$SRC"
+git checkout -q -f --detach base && git clean -qfdx || die "cannot reset $SRC"
+rm -f "$BUILD/patches.stamp" "$BUILD/laid.files"
+
+for p in "$BUILD"/series/0*.patch; do
+	name=$(basename "$p" .patch)
+	case "$name" in 0000-*) continue ;; esac
+	if ! git -c user.name=check -c user.email=check@localhost \
+	     am -q --keep-cr "$p" > "$out/log" 2>&1; then
+		report "am:$name" "$out/log"
+		break
+	fi
+	./scripts/checkpatch.pl --strict --quiet --no-summary --show-types \
+		"$p" > "$out/log" 2>&1
+	report "checkpatch:$name" "$out/log"
+
+	# The same configuration at every step, as far as it exists yet.
+	cp "$out/config" "$kout/.config"
+	log "building with $name applied"
+	if make -s O="$kout" ARCH=x86_64 CC="ccache gcc" olddefconfig \
+	     > "$out/build.log" 2>&1 &&
+	   make -s -j"$JOBS" O="$kout" ARCH=x86_64 CC="ccache gcc" \
+	     >> "$out/build.log" 2>&1; then
+		grep -E 'warning:|error:' "$out/build.log" > "$out/log" || true
+	else
+		tail -30 "$out/build.log" > "$out/log"
+	fi
+	report "build:$name" "$out/log"
+done
+
+# Reports for a file now and in the base, positions dropped; print the new.
+new_reports() {	# new_reports CMD... (with @FILE@ standing for the file)
+	local f=$1
+	shift
+	"${@//@FILE@/$f}" 2>&1 | sed -E 's/^[^ ]*:[0-9]+:([0-9]+:)? //' |
+		LC_ALL=C sort > "$out/new"
+	if git cat-file -e "base:$f" 2>/dev/null; then
+		cp "$f" "$out/saved"
+		git show "base:$f" > "$f"
+		"${@//@FILE@/$f}" 2>&1 | sed -E 's/^[^ ]*:[0-9]+:([0-9]+:)? //' |
+			LC_ALL=C sort > "$out/old"
+		cp "$out/saved" "$f"
+	else
+		: > "$out/old"
+	fi
+	LC_ALL=C comm -23 "$out/new" "$out/old"
+}
+
+mapfile -t touched < <(git diff --name-only base HEAD)
+for f in "${touched[@]}"; do
+	case "$f" in *.c|*.h) ;; *) continue ;; esac
+	new_reports "$f" ./scripts/kernel-doc -none -Wall @FILE@ > "$out/log"
+	report "kernel-doc:$f" "$out/log"
+done
+for f in "${touched[@]}"; do
+	case "$f" in *.c) ;; *) continue ;; esac
+	o=${f%.c}.o
+	[ -e "$kout/$o" ] || continue
+	new_reports "$f" make -s O="$kout" ARCH=x86_64 CC="ccache gcc" C=2 "$o" |
+		grep -E 'warning:|error:' > "$out/log"
+	report "sparse:$f" "$out/log"
+done
+
+. "$ROOT/harness/docs-check.sh"
+docs_check "$SRC" "$BUILD/series-docs" "$out/log"
+report "docs" "$out/log"
+
+passed=$(grep -c '^PASS' "${RESULTS:-/dev/null}" 2>/dev/null || true)
+[ "$fail" = 0 ] && log "series-check: every patch applies, builds and passes its checks"
+exit $fail

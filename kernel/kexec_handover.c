@@ -1724,8 +1724,11 @@ void __init kho_memblock_init(phys_addr_t low_scratch)
 
 	for (i = 0; i < kho_scratch_cnt; i++) {
 		if (!memblock_is_region_memory(kho_scratch[i].addr,
-					       kho_scratch[i].size))
+					       kho_scratch[i].size)) {
+			/* Nothing is marked yet: forget the areas. */
+			kho_scratch_cnt = 0;
 			return kho_in_reject("scratch area outside RAM");
+		}
 	}
 	/* Mark first: marking may grow memblock's arrays. */
 	for (i = 0; i < kho_scratch_cnt; i++)

@@ -14,6 +14,8 @@ mount -t debugfs none /sys/kernel/debug
 mkdir -p /tmp
 
 say() { echo "kho-vmtest: $*"; }
+# debugfs blobs report no size: read one byte.
+filled() { [ -n "$(head -c 1 "$1" 2>/dev/null | od -An -tx1)" ]; }
 arg() { sed -n "s/.*kho_vmtest\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 
 hop=$(arg hop)
@@ -44,6 +46,12 @@ if [ "$hop" -gt 0 ] && [ -r "$in/fdt" ] && [ -r "$out/scratch_phys" ]; then
 		say "kernel code at 0x$code outside scratch"
 	fi
 	sed 's/^/kho-vmtest: stats: /' "$in/stats"
+	if filled "$in/fdt" && filled "$in/sub_fdts/test_kho"; then
+		say "debugfs in ok"
+	elif grep -q 'test_kho\.preserve_mb=[1-9]' /proc/cmdline ||
+	     [ "$hop" -gt 0 ]; then
+		say "debugfs in missing: $(ls -R "$in" | tr '\n' ' ')"
+	fi
 fi
 
 if [ "$hop" -lt "$hops" ]; then
@@ -60,6 +68,14 @@ if [ "$hop" -lt "$hops" ]; then
 	if [ -w "$out/finalize" ]; then
 		[ "$corrupt" = overlap ] && echo overlap > "$out/corrupt"
 		echo 1 > "$out/finalize" || say "finalize failed"
+		if filled "$out/fdt" && filled "$out/scratch_phys" &&
+		   filled "$out/scratch_len" &&
+		   { filled "$out/sub_fdts/test_kho" ||
+		     ! grep -q 'test_kho\.preserve_mb=[1-9]' /proc/cmdline; }; then
+			say "debugfs out ok"
+		else
+			say "debugfs out missing: $(ls -R "$out" | tr '\n' ' ')"
+		fi
 		case "$corrupt" in
 		compatible|table) echo "$corrupt" > "$out/corrupt" ;;
 		esac

@@ -170,6 +170,15 @@ check_log() {
 	boot)
 		;;
 	pass)
+		if grep -q 'debugfs .* missing' "$log"; then
+			grep 'debugfs .* missing' "$log"
+			return 1
+		fi
+		n=$(grep -c 'kho-vmtest: debugfs in ok' "$log")
+		if [ "$n" -ne "$hops" ]; then
+			echo "# kho/in checked in $n of $hops kernels"
+			return 1
+		fi
 		if grep -q 'outside scratch' "$log"; then
 			grep 'outside scratch' "$log"
 			return 1

@@ -36,10 +36,12 @@ summary=$(grep 'test_kho: summary' "$out/custom.log" | tail -1 |
 	  sed -E 's/.*summary: //')
 accepted=$(grep 'KHO: handover accepted' "$out/custom.log" | tail -1 |
 	   sed -E 's/.*accepted: //')
+took=$(grep 'KHO: handover took' "$out/custom.log" | tail -1 |
+       sed -E 's/.*took: //')
 kernels=$(grep -c 'kho-vmtest: kernel [0-9]* booted' "$out/custom.log" || true)
 echo
 if [ "$rc" = 0 ]; then
-	echo "demo: PASS: $kernels kernels, $HOPS kexec(s); last kernel: $summary; KHO: $accepted"
+	echo "demo: PASS: $kernels kernels, $HOPS kexec(s); last kernel: $summary; KHO: $accepted; $took"
 else
 	echo "demo: FAIL ($(grep -v '^ok\|^TAP\|^1\.\.' "$out/ktap.log" | tr '\n' ' '))"
 	echo "full console log: $out/custom.log"

@@ -14,6 +14,7 @@
 #include <linux/bitmap.h>
 #include <linux/cma.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/init.h>
@@ -24,19 +25,18 @@
 #include <linux/libfdt.h>
 #include <linux/list.h>
 #include <linux/log2.h>
+#include <linux/math64.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/page-isolation.h>
 #include <linux/pfn.h>
-#include <linux/delay.h>
-#include <linux/math64.h>
-#include <linux/timex.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/timex.h>
 #include <linux/uaccess.h>
 #include <linux/unaligned.h>
 #include <kunit/visibility.h>
@@ -294,12 +294,14 @@ static int kho_track_set(struct kho_mem_track *track, u64 key)
 }
 
 /* Undo kho_track_set() on an error path; tables stay until discard. */
-static void kho_track_clear(struct kho_mem_track *track, u64 key)
+static int kho_track_clear(struct kho_mem_track *track, u64 key)
 {
 	struct kho_bitmap *leaf = kho_track_leaf(track, key, false);
 
-	if (!WARN_ON_ONCE(!leaf))
-		clear_bit(FIELD_GET(KHO_KEY_BIT, key), leaf->bits);
+	if (WARN_ON_ONCE(!leaf))
+		return -EINVAL;
+	clear_bit(FIELD_GET(KHO_KEY_BIT, key), leaf->bits);
+	return 0;
 }
 
 int kho_track_init(struct kho_mem_track *track)
@@ -329,6 +331,22 @@ void kho_track_destroy(struct kho_mem_track *track)
 }
 EXPORT_SYMBOL_IF_KUNIT(kho_track_destroy);
 
+/*
+ * Apply @op to @key under the read side of the semaphore.  Fails only
+ * while serialize, abort or discard runs, or once serialized.
+ */
+static int kho_track_slow(struct kho_mem_track *track, u64 key,
+			  int (*op)(struct kho_mem_track *track, u64 key))
+{
+	int err;
+
+	if (!percpu_down_read_trylock(&track->sem))
+		return -EBUSY;
+	err = track->serialized ? -EBUSY : op(track, key);
+	percpu_up_read(&track->sem);
+	return err;
+}
+
 /* Record the block of 2^@order pages at @pfn in @track. */
 int kho_track_preserve(struct kho_mem_track *track, unsigned long pfn,
 		       unsigned int order)
@@ -343,13 +361,7 @@ int kho_track_preserve(struct kho_mem_track *track, unsigned long pfn,
 	err = kho_track_set_fast(track, key);
 	if (err != -EAGAIN)
 		return err;
-
-	/* Fails only while serialize, abort or discard runs. */
-	if (!percpu_down_read_trylock(&track->sem))
-		return -EBUSY;
-	err = track->serialized ? -EBUSY : kho_track_set(track, key);
-	percpu_up_read(&track->sem);
-	return err;
+	return kho_track_slow(track, key, kho_track_set);
 }
 EXPORT_SYMBOL_IF_KUNIT(kho_track_preserve);
 
@@ -363,15 +375,7 @@ int kho_track_unpreserve(struct kho_mem_track *track, unsigned long pfn,
 	err = kho_key_encode(pfn, order, &key);
 	if (err)
 		return err;
-
-	if (!percpu_down_read_trylock(&track->sem))
-		return -EBUSY;
-	if (track->serialized)
-		err = -EBUSY;
-	else
-		kho_track_clear(track, key);
-	percpu_up_read(&track->sem);
-	return err;
+	return kho_track_slow(track, key, kho_track_clear);
 }
 EXPORT_SYMBOL_IF_KUNIT(kho_track_unpreserve);
 

@@ -149,12 +149,22 @@ run_vm() {
 
 # Decide a scenario from its console log; print why it failed.
 check_log() {
-	local log=$1 hops=$2 expect=$3 k n
+	local log=$1 hops=$2 expect=$3 k
 
-	if grep -Eq 'Kernel panic|BUG:|Oops|WARNING: CPU|general protection' "$log"; then
-		grep -Em3 'Kernel panic|BUG:|Oops|WARNING: CPU|general protection' "$log"
+	# refuse PATTERN: fail, showing them, if lines match PATTERN
+	refuse() {
+		! grep -q "$1" "$log" || { grep -m3 "$1" "$log"; return 1; }
+	}
+	# expect_n PATTERN N WHAT: fail unless exactly N lines match
+	expect_n() {
+		local n
+
+		n=$(grep -c "$1" "$log")
+		[ "$n" -eq "$2" ] || { echo "# $3 in $n of $2 kernels"; return 1; }
+	}
+
+	refuse 'Kernel panic\|BUG:\|Oops\|WARNING: CPU\|general protection' ||
 		return 1
-	fi
 	for ((k = 2; k <= hops + 1; k++)); do
 		if ! grep -q "kho-vmtest: kernel $k booted" "$log"; then
 			echo "# kernel $k did not reach init"
@@ -170,28 +180,13 @@ check_log() {
 	boot)
 		;;
 	pass)
-		if grep -q 'debugfs .* missing' "$log"; then
-			grep 'debugfs .* missing' "$log"
+		refuse 'debugfs .* missing' || return 1
+		refuse 'outside scratch' || return 1
+		refuse 'test_kho.*not ok\|^not ok\|] not ok' || return 1
+		expect_n 'kho-vmtest: debugfs in ok' "$hops" "kho/in checked" ||
 			return 1
-		fi
-		n=$(grep -c 'kho-vmtest: debugfs in ok' "$log")
-		if [ "$n" -ne "$hops" ]; then
-			echo "# kho/in checked in $n of $hops kernels"
-			return 1
-		fi
-		if grep -q 'outside scratch' "$log"; then
-			grep 'outside scratch' "$log"
-			return 1
-		fi
-		n=$(grep -c 'kho-vmtest: kernel code at .* inside scratch' "$log")
-		if [ "$n" -ne "$hops" ]; then
-			echo "# kernel placement checked in $n of $hops kernels"
-			return 1
-		fi
-		if grep -q 'test_kho.*not ok\|^not ok\|] not ok' "$log"; then
-			grep 'not ok' "$log"
-			return 1
-		fi
+		expect_n 'kho-vmtest: kernel code at .* inside scratch' "$hops" \
+			"kernel placement checked" || return 1
 		for ((k = 1; k <= hops; k++)); do
 			if ! grep -q "test_kho: summary: generation $k, .*, pass" "$log"; then
 				echo "# no passing test_kho summary for generation $k"

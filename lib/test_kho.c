@@ -146,8 +146,11 @@ static bool __init kho_test_check_range(u64 phys, u64 seed, u64 csum)
 	return match;
 }
 
-/* What the previous kernel preserved: restore, check, free, reallocate. */
-static void __init kho_test_check_previous(void)
+/*
+ * What the previous kernel preserved: restore, check, free, reallocate.
+ * Returns 0 if there was nothing or everything passed, -EINVAL otherwise.
+ */
+static int __init kho_test_check_previous(void)
 {
 	unsigned long i, restored = 0, good = 0, realloc = 0, managed;
 	unsigned long per_order[KHO_TEST_ORDERS] = { };
@@ -155,14 +158,14 @@ static void __init kho_test_check_previous(void)
 	struct folio *fdt_folio, *list_folio = NULL, **folios = NULL;
 	struct kho_test_entry *e;
 	phys_addr_t fdt_phys;
-	bool match, range_ok;
+	bool match, range_ok, pass = false;
 	char note[96];
 	int err;
 
 	err = kho_retrieve_subtree(KHO_TEST_NAME, &fdt_phys);
 	if (err == -ENOENT) {
 		pr_info("# test_kho: no test data handed over\n");
-		return;
+		return 0;
 	}
 
 	pr_info("KTAP version 1\n");
@@ -238,16 +241,16 @@ static void __init kho_test_check_previous(void)
 	range_ok = kho_test_check_range(range, range_seed, range_csum);
 	kho_test_ktap(5, range_ok, "range", "kho_restore_phys() of 21 pages");
 
+	pass = nr && restored == nr && good == nr && realloc == nr && range_ok;
 	pr_info("# test_kho: summary: generation %llu, %lu folios, %llu MiB restored, %lu checksums match, %s\n",
-		gen, restored, bytes >> 20, good,
-		nr && restored == nr && good == nr && realloc == nr &&
-		range_ok ? "pass" : "FAIL");
+		gen, restored, bytes >> 20, good, pass ? "pass" : "FAIL");
 out:
 	kvfree(folios);
 	if (list_folio)
 		folio_put(list_folio);
 	if (fdt_folio)
 		folio_put(fdt_folio);
+	return pass ? 0 : -EINVAL;
 }
 
 static int kho_test_notifier(struct notifier_block *nb, unsigned long event,
@@ -342,24 +345,25 @@ static int __init kho_test_preserve(void)
 
 static int __init kho_test_init(void)
 {
-	int err;
+	int failed, err;
 
-	kho_test_check_previous();
+	/* Check what came in, and go on preserving even if that failed. */
+	failed = kho_test_check_previous();
 	if (!preserve_mb)
-		return 0;
+		return failed;
 	if (!kho_is_enabled()) {
 		pr_warn("# test_kho: preserve_mb needs kho=on\n");
-		return 0;
+		return -EINVAL;
 	}
 
 	err = kho_test_preserve();
 	if (err) {
 		pr_err("# test_kho: cannot preserve test data: %d\n", err);
-		return 0;
+		return err;
 	}
 	pr_info("# test_kho: preserved %lu folios, %llu MiB, generation %u\n",
 		kho_test.nr, kho_test.bytes >> 20, kho_test.generation + 1);
-	return 0;
+	return failed;
 }
 late_initcall(kho_test_init);
 

@@ -46,8 +46,10 @@ SCENARIOS=(
 
 usage() {
 	cat <<USAGE
-Usage: $0 [-k bzImage] [-O kernel build dir] [-o outdir] [-v] [-l] [-c settings] [scenario...]
+Usage: $0 [-b] [-k bzImage] [-O kernel build dir] [-o outdir] [-v] [-l] [-c settings] [scenario...]
 
+  -b  build the kernel first: x86_64_defconfig plus ./config, in the build
+      directory, from the tree this script is in
   -k  kernel image (default: <build dir>/arch/x86/boot/bzImage)
   -O  kernel build directory, also taken from KBUILD_OUTPUT or O
   -o  directory for the initramfs and console logs (default $OUT)
@@ -58,6 +60,22 @@ Usage: $0 [-k bzImage] [-O kernel build dir] [-o outdir] [-v] [-l] [-c settings]
 
 Environment: QEMU_BINARY, PRESERVE_MB (default $PRESERVE_MB), VM_TIMEOUT.
 USAGE
+}
+
+# Build the kernel in KERNEL_DIR with the options the test needs.
+build_kernel() {
+	local src=$DIR/../../../..
+
+	mkdir -p "$KERNEL_DIR"
+	make -s -C "$src" O="$KERNEL_DIR" ARCH=x86_64 x86_64_defconfig &&
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$KERNEL_DIR" \
+		"$KERNEL_DIR/.config" "$DIR/config" > /dev/null &&
+	make -s -C "$src" O="$KERNEL_DIR" ARCH=x86_64 olddefconfig || return 1
+	if ! grep -q '^CONFIG_KEXEC_HANDOVER=y' "$KERNEL_DIR/.config"; then
+		echo "# CONFIG_KEXEC_HANDOVER cannot be enabled in this tree"
+		return 1
+	fi
+	make -s -C "$src" O="$KERNEL_DIR" ARCH=x86_64 -j"$(nproc)" bzImage
 }
 
 # Build the guest initramfs: busybox, kexec and its libraries, the kernel
@@ -215,10 +233,11 @@ check_log() {
 }
 
 main() {
-	local opt kernel= custom= list=0 s name settings selected=()
+	local opt kernel= custom= list=0 build=0 s name settings selected=()
 
-	while getopts "k:O:o:c:vlh" opt; do
+	while getopts "bk:O:o:c:vlh" opt; do
 		case $opt in
+		b) build=1 ;;
 		k) kernel=$OPTARG ;;
 		O) KERNEL_DIR=$OPTARG ;;
 		o) OUT=$OPTARG ;;
@@ -246,6 +265,9 @@ main() {
 	fi
 
 	ktap_print_header
+	if [ "$build" = 1 ] && ! build_kernel; then
+		ktap_exit_fail_msg "cannot build the kernel in $KERNEL_DIR"
+	fi
 	KERNEL=${kernel:-$KERNEL_DIR/arch/x86/boot/bzImage}
 	for tool in "$QEMU_BINARY" busybox kexec timeout cpio gzip; do
 		if ! command -v "$tool" > /dev/null; then

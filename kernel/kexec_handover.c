@@ -475,11 +475,6 @@ static void kho_link_free(struct kho_mem_track *track, union kho_link *link,
 }
 
 /*
- * Rewrite every link of @track as a physical address and refuse further
- * preservation until kho_track_abort().  *@root gets the root table's
- * address, 0 if nothing was preserved.
- */
-/*
  * Exclude preservers: the semaphore keeps out the slow path, and after
  * @frozen is set a grace period waits out fast paths that did not see it.
  */
@@ -492,6 +487,11 @@ static void kho_track_freeze(struct kho_mem_track *track)
 	}
 }
 
+/*
+ * Rewrite every link of @track as a physical address and refuse further
+ * preservation until kho_track_abort().  *@root gets the root table's
+ * address, 0 if nothing was preserved.
+ */
 int kho_track_serialize(struct kho_mem_track *track, phys_addr_t *root)
 {
 	int err = 0;
@@ -1422,7 +1422,6 @@ static const struct file_operations kho_corrupt_fops = {
 
 /* What the next kernel learned from the handover, kept for debugfs. */
 static struct {
-	bool present;
 	bool accepted;
 	phys_addr_t fdt_phys;
 	u64 fdt_size;
@@ -1641,7 +1640,6 @@ void __init kho_populate(phys_addr_t fdt, u64 fdt_size, phys_addr_t scratch,
 	void *map;
 	int len;
 
-	kho_in.present = true;
 	kho_in.accepted = true;
 	pr_info("found a handover: FDT at %pa\n", &fdt);
 
@@ -1694,22 +1692,22 @@ void __init kho_populate(phys_addr_t fdt, u64 fdt_size, phys_addr_t scratch,
 	kho_in.scratch_phys = scratch;
 }
 
+static phys_addr_t kho_low_scratch __initdata;
+
 /* Forget the handover: scratch is ordinary memory again. */
-static void __init kho_in_drop(phys_addr_t low_scratch)
+static void __init kho_in_drop(void)
 {
 	unsigned int i;
 
 	for (i = 0; i < kho_scratch_cnt; i++)
 		memblock_clear_kho_scratch(kho_scratch[i].addr,
 					   kho_scratch[i].size);
-	if (low_scratch)
-		memblock_clear_kho_scratch(0, low_scratch);
+	if (kho_low_scratch)
+		memblock_clear_kho_scratch(0, kho_low_scratch);
 	memblock_clear_kho_scratch_only();
 	kho_scratch_cnt = 0;
 	kho_in.accepted = false;
 }
-
-static phys_addr_t kho_low_scratch __initdata;
 
 /**
  * kho_memblock_init() - Make memblock allocate from scratch only.
@@ -1843,7 +1841,7 @@ void __init kho_reserve_preserved(void)
 		kho_in_reject(why);
 		kho_in_free_runs();
 		kho_in.stats.runs = 0;
-		kho_in_drop(kho_low_scratch);
+		kho_in_drop();
 		return;
 	}
 

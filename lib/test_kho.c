@@ -47,7 +47,6 @@ struct kho_test_entry {
 static struct {
 	struct folio *fdt;
 	struct folio *list;
-	struct kho_test_entry *entries;
 	unsigned long nr;
 	u64 bytes;
 	struct page *range;

@@ -483,6 +483,7 @@ struct kho_test_thread {
 	unsigned int nr_threads;
 	unsigned long nr_pfns;
 	int err;
+	struct completion *start;
 	struct completion done;
 };
 
@@ -492,6 +493,8 @@ static int kho_test_preserver(void *data)
 	unsigned long pfn;
 	int err;
 
+	/* All at once, so they race to install the same tables. */
+	wait_for_completion(t->start);
 	for (pfn = t->id; pfn < t->nr_pfns; pfn += t->nr_threads) {
 		err = kho_track_preserve(t->track, pfn, 0);
 		if (err && !t->err)
@@ -510,10 +513,11 @@ static void kho_concurrent_test(struct kunit *test)
 	const unsigned int nr_threads = 4;
 	const unsigned long nr_pfns = 3 * KHO_BITMAP_BITS + 1000;
 	struct kho_mem_track *track = kho_test_track(test);
+	DECLARE_COMPLETION_ONSTACK(start);
 	struct kho_test_thread *t;
 	struct task_struct *task;
 	struct kho_test_set got;
-	unsigned long i, pfn;
+	unsigned long i, n, pfn;
 	unsigned int order;
 
 	t = kunit_kcalloc(test, nr_threads, sizeof(*t), GFP_KERNEL);
@@ -523,17 +527,21 @@ static void kho_concurrent_test(struct kunit *test)
 		t[i].id = i;
 		t[i].nr_threads = nr_threads;
 		t[i].nr_pfns = nr_pfns;
+		t[i].start = &start;
 		init_completion(&t[i].done);
 	}
-	for (i = 0; i < nr_threads; i++) {
-		task = kthread_run(kho_test_preserver, &t[i], "kho_test/%lu",
-				   i);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	for (n = 0; n < nr_threads; n++) {
+		task = kthread_run(kho_test_preserver, &t[n], "kho_test/%lu",
+				   n);
+		if (IS_ERR(task))
+			break;
 	}
-	for (i = 0; i < nr_threads; i++) {
+	complete_all(&start);
+	for (i = 0; i < n; i++) {
 		wait_for_completion(&t[i].done);
 		KUNIT_EXPECT_EQ(test, t[i].err, 0);
 	}
+	KUNIT_ASSERT_EQ(test, n, nr_threads);
 
 	kho_test_set_init(test, &got, nr_pfns + 1);
 	KUNIT_ASSERT_EQ(test, kho_track_walk(track, &kho_test_collect_ops,

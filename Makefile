@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 H := harness
 
-.PHONY: all help deps prepare build kunit vmtest check demo bench series series-check test clean distclean
+.PHONY: all help deps prepare build kunit vmtest host fuzz check demo bench series series-check test clean distclean
 
 all: build
 
@@ -16,6 +16,8 @@ help:
 	@echo "make demo      build the patched kernel and boot it under QEMU"
 	@echo "make kunit     the KUnit suite under QEMU (KUNIT_FILTER=glob)"
 	@echo "make vmtest    the kexec handover scenarios under QEMU (SCENARIOS=...)"
+	@echo "make host      the host harness: unit tests, corpus, a short fuzz run"
+	@echo "make fuzz      fuzz the next kernel's checks (FUZZ_SECONDS=N, FUZZ_JOBS=N)"
 	@echo "make check     checkpatch --strict, kernel-doc, W=1 and sparse"
 	@echo "make bench     the benchmark (BENCH_GIB=48 reproduces the review)"
 	@echo "make series    the patch series, with a cover letter, in build/series"
@@ -38,6 +40,12 @@ kunit:
 
 vmtest:
 	$(H)/vmtest.sh $(SCENARIOS)
+
+host:
+	$(H)/host.sh
+
+fuzz:
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} $(H)/host.sh
 
 check:
 	$(H)/check.sh

@@ -12,8 +12,14 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 BENCH_GIB=${BENCH_GIB:-4}
-BENCH_MEM=${BENCH_MEM:-$((BENCH_GIB + 16))}
 BENCH_SMP=${BENCH_SMP:-2}
+# Whole GiB, with or without a G suffix, checked before anything runs.
+BENCH_GIB=${BENCH_GIB%[Gg]}
+check_uint BENCH_GIB "$BENCH_GIB" 1 1024
+BENCH_MEM=${BENCH_MEM:-$((BENCH_GIB + 16))}
+BENCH_MEM=${BENCH_MEM%[Gg]}
+check_uint BENCH_MEM "$BENCH_MEM" $((BENCH_GIB + 4)) 4096
+check_uint BENCH_SMP "$BENCH_SMP" 1 8
 
 "$ROOT/harness/build.sh"
 out=$BUILD/bench

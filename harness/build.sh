@@ -1,16 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Configure and build the one kernel every test boots: the KUnit fragment
-# next to the tests plus harness/vm.config, built out of tree with ccache.
+# Configure and build a kernel the tests boot, out of tree with ccache:
+# KERNEL=test (the default) or another name lib.sh knows.  Arguments are
+# passed to kunit.py build.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 "$ROOT/harness/prepare.sh"
-log "building $KOUT/arch/x86/boot/bzImage"
-kunit_py build --arch=x86_64 --build_dir="$KOUT" "${KUNITCONFIGS[@]}" \
-	--jobs="$JOBS" --make_options CC="ccache gcc" "$@" >"$BUILD/build.log" 2>&1 || {
-	tail -40 "$BUILD/build.log" >&2
-	die "kernel build failed; full log in $BUILD/build.log"
+kout=$(kernel_dir "$KERNEL")
+read -ra configs <<< "$(kernel_configs "$KERNEL")"
+blog=$BUILD/build-$KERNEL.log
+log "building $kout/arch/x86/boot/bzImage ($KERNEL)"
+kunit_py build --arch=x86_64 --build_dir="$kout" "${configs[@]}" \
+	--jobs="$JOBS" --make_options CC="ccache gcc" "$@" >"$blog" 2>&1 || {
+	tail -40 "$blog" >&2
+	die "kernel build failed; full log in $blog"
 }
-grep -E 'warning:|error:' "$BUILD/build.log" >&2 || true
+grep -E 'warning:|error:' "$blog" >&2 || true

@@ -16,14 +16,26 @@ HOPS=${HOPS:-1}
 CMDLINE_EXTRA=${CMDLINE_EXTRA:-}
 QEMU_EXTRA=${QEMU_EXTRA:-}
 
+# Every knob is checked before anything is built or booted.
+mem_mib=$(to_mib MEM "$MEM" G) || exit 2
+preserve_mib=$(to_mib PRESERVE "$PRESERVE" M) || exit 2
+check_uint SMP "$SMP" 1 8
+check_uint HOPS "$HOPS" 1 16
+check_uint NUMA "$NUMA" 0 8
+[ "$NUMA" != 1 ] || usage_die NUMA "$NUMA" "0 (no NUMA) or 2 to 8 nodes"
+[ "$mem_mib" -ge 512 ] || usage_die MEM "$MEM" "at least 512M"
+# test_kho needs room for its data, the scratch areas and a kernel.
+[ "$preserve_mib" -le $((mem_mib / 2)) ] ||
+	usage_die PRESERVE "$PRESERVE" "at most half of MEM ($((mem_mib / 2))M)"
+
 "$ROOT/harness/build.sh"
 out=$BUILD/demo
 rm -rf "$out"
 mkdir -p "$out"
-log "booting a ${MEM} guest (${SMP} vCPUs, NUMA ${NUMA}), preserving ${PRESERVE} MiB, ${HOPS} kexec(s)"
+log "booting a ${mem_mib} MiB guest (${SMP} vCPUs, NUMA ${NUMA}), preserving ${preserve_mib} MiB, ${HOPS} kexec(s)"
 set +e
 "$SRC/tools/testing/selftests/kho/vmtest.sh" -O "$KOUT" -o "$out" -c \
-	"hops=$HOPS smp=$SMP mem=$MEM numa=$NUMA preserve=$PRESERVE cmdline='$CMDLINE_EXTRA' qemu='$QEMU_EXTRA'" \
+	"hops=$HOPS smp=$SMP mem=${mem_mib}M numa=$NUMA preserve=$preserve_mib cmdline='$CMDLINE_EXTRA' qemu='$QEMU_EXTRA'" \
 	> "$out/ktap.log"
 rc=$?
 set -e

@@ -4,7 +4,6 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 SRC=$BUILD/linux-source-6.12
-KOUT=$BUILD/kernel
 BASE_PKG=linux-source-6.12
 BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
 JOBS=${JOBS:-$(nproc)}
@@ -12,9 +11,45 @@ JOBS=${JOBS:-$(nproc)}
 # Directories of this repository that hold new files at their in-tree paths.
 IN_TREE_DIRS="arch Documentation include kernel lib mm tools"
 
-# One kernel config serves KUnit, the VM tests and the demo.
-KUNITCONFIGS=(--kunitconfig="$ROOT/kernel/.kunitconfig"
-	      --kunitconfig="$ROOT/harness/vm.config")
+# The kernels the tests boot, each from kunit.py's minimal x86_64 base plus
+# fragments.  test: the selftest's fragment, which holds every option the
+# tests need, and the benchmark, which is not part of the series; it
+# serves KUnit, the kexec scenarios, the demo and the bench.  prod: the
+# same without debugfs, KUnit and the debug code, as a production kernel
+# has it.
+KERNEL=${KERNEL:-test}
+SELFTEST_CONFIG=$ROOT/tools/testing/selftests/kho/config
+
+kernel_dir() {	# kernel_dir NAME: where kernel NAME is built
+	if [ "$1" = test ]; then
+		echo "$BUILD/kernel"
+	else
+		echo "$BUILD/kernel-$1"
+	fi
+}
+
+# kernel_configs NAME: kunit.py options naming the fragments of kernel NAME
+kernel_configs() {
+	case "$1" in
+	test)
+		echo "--kunitconfig=$SELFTEST_CONFIG --kunitconfig=$ROOT/harness/bench.config"
+		;;
+	prod)
+		mkdir -p "$BUILD"
+		grep -vE '^CONFIG_(DEBUG_FS|KUNIT|KEXEC_HANDOVER_DEBUG|KEXEC_HANDOVER_KUNIT_TEST)=' \
+			"$SELFTEST_CONFIG" > "$BUILD/prod.config"
+		cat "$ROOT/harness/prod.config" >> "$BUILD/prod.config"
+		echo "--kunitconfig=$BUILD/prod.config"
+		;;
+	*)
+		die "KERNEL=$1: KERNEL takes test or prod"
+		;;
+	esac
+}
+
+KOUT=$(kernel_dir test)
+KUNITCONFIGS=(--kunitconfig="$SELFTEST_CONFIG"
+	      --kunitconfig="$ROOT/harness/bench.config")
 
 QEMU=${QEMU:-qemu-system-x86_64}
 
@@ -38,3 +73,40 @@ result() {
 # Debian's python3 carries the modules the kernel's scripts import (ply,
 # git); a python3 earlier in PATH may not.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+
+# Checks of make variables, before anything is built or booted.  Each
+# names the variable and the forms it takes, and exits on a bad value.
+usage_die() {	# usage_die VAR VALUE FORMS
+	printf 'error: %s=%s: %s takes %s\n' "$1" "$2" "$1" "$3" >&2
+	exit 2
+}
+
+# to_mib VAR VALUE DEFAULT_UNIT: N (in DEFAULT_UNIT, M or G), NM or NG,
+# printed in MiB.
+to_mib() {
+	local var=$1 val=$2 unit=$3 n
+
+	case "$val" in
+	*[Gg]) n=${val%?}; unit=G ;;
+	*[Mm]) n=${val%?}; unit=M ;;
+	*) n=$val ;;
+	esac
+	case "$n" in
+	''|*[!0-9]*) usage_die "$var" "$val" "N (${unit}iB), NM or NG" ;;
+	esac
+	if [ "$unit" = G ]; then
+		echo $((10#$n * 1024))
+	else
+		echo $((10#$n))
+	fi
+}
+
+# check_uint VAR VALUE MIN MAX: a whole number in [MIN, MAX].
+check_uint() {
+	case "$2" in
+	''|*[!0-9]*) usage_die "$1" "$2" "a whole number from $3 to $4" ;;
+	esac
+	if [ $((10#$2)) -lt "$3" ] || [ $((10#$2)) -gt "$4" ]; then
+		usage_die "$1" "$2" "a whole number from $3 to $4"
+	fi
+}

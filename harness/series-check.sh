@@ -57,6 +57,10 @@ for p in "$BUILD"/series/0*.patch; do
 	# The same configuration at every step, as far as it exists yet.
 	cp "$out/config" "$kout/.config"
 	log "building with $name applied"
+	# An object left from an earlier run would hide a file not compiled.
+	git diff --name-only --diff-filter=A HEAD~1 HEAD -- '*.c' |
+		sed -n "s|^\(.*\)\.c$|$kout/\1.o|p" | xargs -r rm -f
+	touch "$out/stamp"
 	if make -s O="$kout" ARCH=x86_64 CC="ccache gcc" olddefconfig \
 	     > "$out/build.log" 2>&1 &&
 	   make -s -j"$JOBS" O="$kout" ARCH=x86_64 CC="ccache gcc" \
@@ -66,6 +70,16 @@ for p in "$BUILD"/series/0*.patch; do
 		tail -30 "$out/build.log" > "$out/log"
 	fi
 	report "build:$name" "$out/log"
+
+	# Every kernel C file the patch adds is compiled by its own build.
+	: > "$out/log"
+	while read -r f; do
+		case "$f" in tools/*) continue ;; esac
+		o=$kout/${f%.c}.o
+		[ "$o" -nt "$out/stamp" ] ||
+			echo "$f is not compiled with this patch applied" >> "$out/log"
+	done < <(git diff --name-only --diff-filter=A HEAD~1 HEAD -- '*.c')
+	report "compiled:$name" "$out/log"
 done
 
 # Reports for a file now and in the base, positions dropped; print the new.

@@ -15,6 +15,13 @@ tmp=$BUILD/series.tmp
 rm -rf "$out" "$tmp"
 mkdir -p "$out" "$tmp"
 
+# Patches that prepare.sh applies but that are not mailed.
+declare -A local_patch
+while read -r num; do
+	case "$num" in ''|'#'*) continue ;; esac
+	local_patch[$num]=1
+done < "$ROOT/patches/not-mailed"
+
 # Every new file goes into exactly one patch.
 declare -A owner
 while read -r num files; do
@@ -36,6 +43,7 @@ parent=$(git rev-parse 'base^{commit}')
 while read -r p; do
 	case "$p" in ''|'#'*) continue ;; esac
 	num=${p%%-*}
+	[ -z "${local_patch[$num]:-}" ] || continue
 	git apply --cached "$ROOT/patches/$p" || die "patches/$p does not apply"
 	for f in "${!owner[@]}"; do
 		[ "${owner[$f]}" = "$num" ] || continue

@@ -11,7 +11,7 @@ mkdir -p "$BUILD"
 export RESULTS=$BUILD/test.results
 : > "$RESULTS"
 
-stages=(kunit.sh vmtest.sh check.sh)
+stages=(kunit.sh vmtest.sh host.sh check.sh)
 for s in "${stages[@]}"; do
 	log "running ${s%.sh}"
 	"$ROOT/harness/$s" || true

@@ -2,33 +2,79 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Run the KHO kexec selftest (tools/testing/selftests/kho/vmtest.sh) from
-# the prepared tree against the harness's kernel, and record one result
-# per scenario.  Arguments select scenarios (default: all).
+# the prepared tree against the harness's kernels, and record one result
+# per scenario.  Arguments select scenarios, as "name" for the test kernel
+# or "kernel:name" for another (default: all of every kernel's list).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-"$ROOT/harness/build.sh" || { result FAIL vmtest-build; exit 1; }
+# The scenarios each kernel runs by default.
+declare -A KERNEL_SCENARIOS=(
+	[test]=""		# all of vmtest.sh's list
+	[prod]="one_hop three_hops"
+)
+KERNEL_ORDER=(test prod)
 
-out=$BUILD/vmtest
-rm -rf "$out"
-mkdir -p "$out"
-"$SRC/tools/testing/selftests/kho/vmtest.sh" -O "$KOUT" -o "$out" "$@" |
-	tee "$out/ktap.log"
-rc=${PIPESTATUS[0]}
-
-n=0
-while read -r line; do
-	case "$line" in
-	"ok "*"# SKIP"*) result SKIP "vmtest:$(echo "$line" | awk '{print $3}')" >/dev/null ;;
-	"ok "*) result PASS "vmtest:$(echo "$line" | awk '{print $3}')" >/dev/null ;;
-	"not ok "*) result FAIL "vmtest:$(echo "$line" | awk '{print $4}')" >/dev/null ;;
-	*) continue ;;
+declare -A selected=()
+for arg in "$@"; do
+	case "$arg" in
+	*:*) k=${arg%%:*} s=${arg#*:} ;;
+	*) k=test s=$arg ;;
 	esac
-	n=$((n + 1))
-done < "$out/ktap.log"
-if [ "$rc" = 4 ] && [ "$n" = 0 ]; then
-	result SKIP vmtest >/dev/null
-elif [ "$n" = 0 ]; then
-	result FAIL vmtest >/dev/null
+	[ -n "${KERNEL_SCENARIOS[$k]+x}" ] ||
+		usage_die SCENARIOS "$arg" "scenario names, or kernel:name with kernel one of ${KERNEL_ORDER[*]}"
+	selected[$k]="${selected[$k]:-} $s"
+done
+if [ $# -eq 0 ]; then
+	for k in "${KERNEL_ORDER[@]}"; do
+		selected[$k]=${KERNEL_SCENARIOS[$k]}
+	done
 fi
-[ "$rc" = 0 ] || [ "$rc" = 4 ]
+
+status=0
+for k in "${KERNEL_ORDER[@]}"; do
+	[ -n "${selected[$k]+x}" ] || continue
+	prefix=
+	[ "$k" = test ] || prefix="$k:"
+	KERNEL=$k "$ROOT/harness/build.sh" || { result FAIL "vmtest:${prefix}build"; status=1; continue; }
+
+	out=$BUILD/vmtest${prefix:+-$k}
+	rm -rf "$out"
+	mkdir -p "$out"
+	# shellcheck disable=SC2086
+	"$SRC/tools/testing/selftests/kho/vmtest.sh" -O "$(kernel_dir "$k")" \
+		-o "$out" ${selected[$k]} | tee "$out/ktap.log"
+	rc=${PIPESTATUS[0]}
+
+	n=0
+	while read -r line; do
+		case "$line" in
+		"ok "*"# SKIP"*) result SKIP "vmtest:$prefix$(echo "$line" | awk '{print $3}')" >/dev/null ;;
+		"ok "*) result PASS "vmtest:$prefix$(echo "$line" | awk '{print $3}')" >/dev/null ;;
+		"not ok "*) result FAIL "vmtest:$prefix$(echo "$line" | awk '{print $4}')" >/dev/null ;;
+		*) continue ;;
+		esac
+		n=$((n + 1))
+	done < "$out/ktap.log"
+	if [ "$rc" = 4 ] && [ "$n" = 0 ]; then
+		result SKIP "vmtest:$prefix" >/dev/null
+	elif [ "$n" = 0 ]; then
+		result FAIL "vmtest:$prefix" >/dev/null
+	fi
+	[ "$rc" = 0 ] || [ "$rc" = 4 ] || status=1
+
+	if [ "$k" = prod ]; then
+		# A production kernel carries no debug code.
+		nm "$(kernel_dir prod)/vmlinux" |
+			grep -E ' (kho_corrupt|kho_debug_|kho_parse_reserve|kho_debugfs_)' \
+			> "$out/debug-symbols"
+		if [ -s "$out/debug-symbols" ]; then
+			result FAIL "vmtest:prod:no-debug-code"
+			cat "$out/debug-symbols"
+			status=1
+		else
+			result PASS "vmtest:prod:no-debug-code"
+		fi
+	fi
+done
+exit $status

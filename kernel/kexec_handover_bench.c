@@ -226,7 +226,7 @@ static unsigned long kho_bench_set_pfn(const struct kho_bench_set *set,
 
 struct kho_bench_job {
 	const struct kho_bench_set *set;
-	struct kho_mem_track *track;
+	struct kho_tracker *tracker;
 	struct kho_ref *ref;
 	unsigned long first, last;
 	struct completion *start;
@@ -245,8 +245,8 @@ static void kho_bench_run_job(struct kho_bench_job *job)
 	job->start_ns = ktime_get_ns();
 	for (i = job->first; i < job->last && !err; i++) {
 		pfn = kho_bench_set_pfn(job->set, i, &order);
-		if (job->track)
-			err = kho_track_preserve(job->track, pfn, order);
+		if (job->tracker)
+			err = kho_tracker_preserve(job->tracker, pfn, order);
 		else
 			err = kho_ref_preserve(job->ref, pfn, order);
 	}
@@ -269,7 +269,7 @@ static int kho_bench_thread(void *data)
  * start to the last end, in ns, which leaves out waking the threads.
  */
 static u64 kho_bench_preserve_once(const struct kho_bench_set *set,
-				   struct kho_mem_track *track,
+				   struct kho_tracker *tracker,
 				   struct kho_ref *ref, unsigned int nr_cpus)
 {
 	DECLARE_COMPLETION_ONSTACK(go);
@@ -285,7 +285,7 @@ static u64 kho_bench_preserve_once(const struct kho_bench_set *set,
 		if (n == nr_cpus)
 			break;
 		jobs[n].set = set;
-		jobs[n].track = track;
+		jobs[n].tracker = tracker;
 		jobs[n].ref = ref;
 		jobs[n].first = set->total * n / nr_cpus;
 		jobs[n].last = set->total * (n + 1) / nr_cpus;
@@ -334,19 +334,19 @@ static int kho_bench_cmp_u64(const void *a, const void *b)
 
 /*
  * The median of KHO_BENCH_RUNS runs, each into an empty tracker: the
- * first run also pays for translating code under emulation.  @track or
+ * first run also pays for translating code under emulation.  @tracker or
  * @ref is left holding the set.
  */
 static u64 kho_bench_preserve(const struct kho_bench_set *set,
-			      struct kho_mem_track *track, struct kho_ref *ref,
+			      struct kho_tracker *tracker, struct kho_ref *ref,
 			      unsigned int nr_cpus)
 {
 	u64 ns[KHO_BENCH_RUNS];
 	unsigned int i;
 
 	for (i = 0; i < KHO_BENCH_RUNS; i++) {
-		if (i && track) {
-			kho_track_discard(track);
+		if (i && tracker) {
+			kho_tracker_discard(tracker);
 			/*
 			 * Discard took the tracker's semaphore for write:
 			 * let it return to its fast path, a grace period
@@ -357,7 +357,7 @@ static u64 kho_bench_preserve(const struct kho_bench_set *set,
 			kho_ref_destroy(ref);
 			kho_ref_init(ref);
 		}
-		ns[i] = kho_bench_preserve_once(set, track, ref, nr_cpus);
+		ns[i] = kho_bench_preserve_once(set, tracker, ref, nr_cpus);
 	}
 	sort(ns, KHO_BENCH_RUNS, sizeof(u64), kho_bench_cmp_u64, NULL);
 	return ns[KHO_BENCH_RUNS / 2];
@@ -375,34 +375,34 @@ static void kho_bench_print_ns(const char *key, u64 ns, unsigned long blocks)
 static void __init kho_bench_trackers(const struct kho_bench_set *set)
 {
 	unsigned int cpus, nr_cpus = num_online_cpus();
-	struct kho_mem_track *track;
+	struct kho_tracker *tracker;
 	unsigned long nr_chunks;
 	struct kho_ref *ref;
 	phys_addr_t root;
 	char key[64];
 	u64 ns, t0;
 
-	track = kzalloc(sizeof(*track), GFP_KERNEL);
+	tracker = kzalloc(sizeof(*tracker), GFP_KERNEL);
 	ref = kzalloc(sizeof(*ref), GFP_KERNEL);
-	if (!track || !ref || kho_track_init(track))
+	if (!tracker || !ref || kho_tracker_init(tracker))
 		goto out;
 
 	pr_info("%s.blocks %lu\n", set->name, set->total);
 	for (cpus = 1; cpus <= nr_cpus; cpus = cpus == 1 ? nr_cpus : cpus + 1) {
 		snprintf(key, sizeof(key), "%s.ours.cpus%u", set->name, cpus);
-		ns = kho_bench_preserve(set, track, NULL, cpus);
+		ns = kho_bench_preserve(set, tracker, NULL, cpus);
 		kho_bench_print_ns(key, ns, set->total);
 
 		if (cpus == 1) {
 			t0 = ktime_get_ns();
-			kho_track_serialize(track, &root);
+			kho_tracker_serialize(tracker, &root);
 			snprintf(key, sizeof(key), "%s.ours.serialize",
 				 set->name);
 			kho_bench_print_ns(key, ktime_get_ns() - t0, 0);
 			pr_info("%s.ours.bytes %lu\n", set->name,
-				atomic_long_read(&track->nr_pages) * PAGE_SIZE);
+				atomic_long_read(&tracker->nr_pages) * PAGE_SIZE);
 		}
-		kho_track_discard(track);
+		kho_tracker_discard(tracker);
 
 		kho_ref_init(ref);
 		snprintf(key, sizeof(key), "%s.ref.cpus%u", set->name, cpus);
@@ -426,9 +426,9 @@ static void __init kho_bench_trackers(const struct kho_bench_set *set)
 		if (cpus == nr_cpus)
 			break;
 	}
-	kho_track_destroy(track);
+	kho_tracker_destroy(tracker);
 out:
-	kfree(track);
+	kfree(tracker);
 	kfree(ref);
 }
 
@@ -548,7 +548,7 @@ static int __init kho_bench_alloc_chunks(void)
 /* A kernel started by a benchmark handover: report, and maybe go on. */
 static int __init kho_bench_incoming(void)
 {
-	const struct kho_in_stats *st = kho_get_in_stats();
+	const struct kho_in_stats *st = kho_in_stats();
 	const void *fdt, *prop;
 	phys_addr_t phys;
 	int len;
@@ -576,9 +576,9 @@ static int __init kho_bench_incoming(void)
 	pr_info("next.runs %lu\n", st->runs);
 	pr_info("next.ranges %lu\n", st->ranges);
 	pr_info("next.table_bytes %llu\n", st->table_pages * PAGE_SIZE);
-	pr_info("next.walk_ns %llu\n", st->walk_ns);
-	pr_info("next.reserve_ns %llu\n", st->reserve_ns);
-	pr_info("next.stamp_ns %llu\n", st->stamp_ns);
+	pr_info("next.walk_ns %llu\n", st->ns[KHO_IN_WALK]);
+	pr_info("next.reserve_ns %llu\n", st->ns[KHO_IN_RESERVE]);
+	pr_info("next.stamp_ns %llu\n", st->ns[KHO_IN_STAMP]);
 	return 0;
 }
 

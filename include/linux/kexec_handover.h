@@ -17,10 +17,8 @@
 #include <linux/types.h>
 
 struct folio;
-struct kexec_buf;
-struct kimage;
 struct notifier_block;
-struct resource;
+struct zone;
 
 /**
  * enum kho_event - Events of the KHO notifier chain.
@@ -39,6 +37,7 @@ struct kho_serialization;
 #ifdef CONFIG_KEXEC_HANDOVER
 
 bool kho_is_enabled(void);
+bool is_kho_boot(void);
 int __must_check kho_preserve_folio(struct folio *folio);
 int __must_check kho_preserve_phys(phys_addr_t phys, size_t size);
 int register_kho_notifier(struct notifier_block *nb);
@@ -50,20 +49,25 @@ int __must_check kho_retrieve_subtree(const char *name, phys_addr_t *phys);
 struct folio *kho_restore_folio(phys_addr_t phys);
 int __must_check kho_restore_phys(phys_addr_t phys, size_t size);
 
-/* Private: for kexec_file and early boot code only. */
-int kho_fill_kimage(struct kimage *image);
-int kho_locate_mem_hole(struct kexec_buf *kbuf,
-			int (*func)(struct resource *res, void *arg));
+/* ----------------------------------------------------------------------- */
+
+/* Private: for the early boot code of architectures and mm only. */
 void __init kho_populate(phys_addr_t fdt, u64 fdt_size, phys_addr_t scratch,
 			 u64 scratch_size);
 void __init kho_memblock_init(phys_addr_t low_scratch);
 void __init kho_reserve_preserved(void);
 void __init kho_reserve_scratch(void);
 void __init kho_memory_init(void);
+void __init kho_init_deferred_pages(struct zone *zone);
 
 #else /* !CONFIG_KEXEC_HANDOVER */
 
 static inline bool kho_is_enabled(void)
+{
+	return false;
+}
+
+static inline bool is_kho_boot(void)
 {
 	return false;
 }
@@ -111,18 +115,6 @@ static inline int __must_check kho_restore_phys(phys_addr_t phys, size_t size)
 	return -EOPNOTSUPP;
 }
 
-static inline int kho_fill_kimage(struct kimage *image)
-{
-	return 0;
-}
-
-static inline int kho_locate_mem_hole(struct kexec_buf *kbuf,
-				      int (*func)(struct resource *res,
-						  void *arg))
-{
-	return 0;
-}
-
 static inline void kho_populate(phys_addr_t fdt, u64 fdt_size,
 				phys_addr_t scratch, u64 scratch_size)
 {
@@ -141,6 +133,10 @@ static inline void kho_reserve_scratch(void)
 }
 
 static inline void kho_memory_init(void)
+{
+}
+
+static inline void kho_init_deferred_pages(struct zone *zone)
 {
 }
 

@@ -201,10 +201,13 @@ check_log() {
 		refuse 'debugfs .* missing' || return 1
 		refuse 'outside scratch' || return 1
 		refuse 'test_kho.*not ok\|^not ok\|] not ok' || return 1
-		expect_n 'kho-vmtest: debugfs in ok' "$hops" "kho/in checked" ||
-			return 1
-		expect_n 'kho-vmtest: kernel code at .* inside scratch' "$hops" \
-			"kernel placement checked" || return 1
+		# Without debugfs only what the kernels print can be checked.
+		if ! grep -q 'kho-vmtest: no debugfs' "$log"; then
+			expect_n 'kho-vmtest: debugfs in ok' "$hops" \
+				"kho/in checked" || return 1
+			expect_n 'kho-vmtest: kernel code at .* inside scratch' \
+				"$hops" "kernel placement checked" || return 1
+		fi
 		for ((k = 1; k <= hops; k++)); do
 			if ! grep -q "test_kho: summary: generation $k, .*, pass" "$log"; then
 				echo "# no passing test_kho summary for generation $k"
@@ -233,7 +236,8 @@ check_log() {
 }
 
 main() {
-	local opt kernel= custom= list=0 build=0 s name settings selected=()
+	local opt kernel= custom= list=0 build=0 s name settings found
+	local selected=()
 
 	while getopts "bk:O:o:c:vlh" opt; do
 		case $opt in
@@ -257,9 +261,17 @@ main() {
 		SCENARIOS=("custom $custom")
 	elif [ $# -gt 0 ]; then
 		for name in "$@"; do
+			found=0
 			for s in "${SCENARIOS[@]}"; do
-				[ "${s%% *}" = "$name" ] && selected+=("$s")
+				if [ "${s%% *}" = "$name" ]; then
+					selected+=("$s")
+					found=1
+				fi
 			done
+			if [ "$found" = 0 ]; then
+				echo "$0: unknown scenario '$name'; -l lists them" >&2
+				exit 2
+			fi
 		done
 		SCENARIOS=("${selected[@]}")
 	fi

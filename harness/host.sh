@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The host harness of the next kernel's checks (tools/testing/kho): its
+# unit tests, every case they build through the fuzz target's checks, and
+# a fuzz run of FUZZ_SECONDS (default 60) with libFuzzer.  One result per
+# unit test, one for the corpus, one for the fuzz run.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_JOBS=${FUZZ_JOBS:-1}
+check_uint FUZZ_SECONDS "$FUZZ_SECONDS" 0 86400
+check_uint FUZZ_JOBS "$FUZZ_JOBS" 1 64
+
+"$ROOT/harness/prepare.sh" || { result FAIL host:prepare; exit 1; }
+dir=$SRC/tools/testing/kho
+out=$BUILD/host
+mkdir -p "$out"
+make -s -C "$dir" main replay corpus > "$out/build.log" 2>&1 || {
+	cat "$out/build.log"
+	result FAIL host:build
+	exit 1
+}
+
+status=0
+if (cd "$dir" && ./main -v) > "$out/unit.log" 2>&1; then
+	:
+else
+	status=1
+fi
+while read -r ok n name; do
+	[ "$ok" = ok ] && result PASS "host:$name" >/dev/null
+done < <(grep '^ok ' "$out/unit.log")
+if [ "$status" != 0 ]; then
+	grep -v '^ok \|^memblock:' "$out/unit.log"
+	result FAIL "host:unit"
+fi
+
+if (cd "$dir" && ./replay -v corpus/gen/*) > "$out/corpus.log" 2>&1; then
+	result PASS "host:corpus ($(grep -c ': ' "$out/corpus.log") cases)"
+else
+	tail -20 "$out/corpus.log"
+	result FAIL host:corpus
+	status=1
+fi
+
+[ "$FUZZ_SECONDS" = 0 ] && exit $status
+make -s -C "$dir" fuzz-bin >> "$out/build.log" 2>&1 || {
+	tail -20 "$out/build.log"
+	result FAIL host:fuzz-build
+	exit 1
+}
+rm -f "$dir"/crash-* "$dir"/timeout-* "$dir"/leak-*
+log "fuzzing the next kernel's checks for $FUZZ_SECONDS s"
+make -s -C "$dir" fuzz FUZZ_SECONDS="$FUZZ_SECONDS" FUZZ_JOBS="$FUZZ_JOBS" \
+	> "$out/fuzz.log" 2>&1
+rc=$?
+runs=$(cat "$out"/fuzz.log "$dir"/fuzz-*.log 2>/dev/null |
+       sed -n 's/^stat::number_of_executed_units: *//p' |
+       awk '{ s += $1 } END { print s + 0 }')
+corpus=$(ls "$dir/corpus/new" | wc -l)
+crashes=$(ls "$dir" | grep -cE '^(crash|timeout|leak|oom)-')
+echo "fuzz: $runs inputs in $FUZZ_SECONDS s, corpus $corpus inputs, $crashes crashes" |
+	tee "$out/fuzz.summary"
+if [ "$rc" = 0 ] && [ "$crashes" = 0 ]; then
+	result PASS "host:fuzz"
+else
+	grep -E 'ERROR|runtime error|check failed|SUMMARY' "$out/fuzz.log" "$dir"/fuzz-*.log 2>/dev/null | head -20
+	result FAIL "host:fuzz"
+	status=1
+fi
+exit $status

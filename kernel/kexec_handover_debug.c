@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kexec HandOver (KHO): debug features, not for production kernels.
+ *
+ * This file owns what only CONFIG_KEXEC_HANDOVER_DEBUG builds: a debugfs
+ * file that damages the outgoing handover the way a buggy or hostile
+ * kernel could, the kho_reserve= boot parameter that makes the next kernel
+ * reserve each preserved block alone (the reference for benchmarks), and
+ * timing of the next kernel's handover steps.
+ */
+
+#define pr_fmt(fmt) "KHO: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/gfp.h>
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/libfdt.h>
+#include <linux/math64.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+#include <linux/timex.h>
+#include <linux/uaccess.h>
+
+#include "kexec_handover_internal.h"
+
+static bool kho_reserve_per_block __initdata;
+
+static int __init kho_parse_reserve(char *p)
+{
+	if (p && !strcmp(p, "per-block"))
+		kho_reserve_per_block = true;
+	else if (p && !strcmp(p, "ranges"))
+		kho_reserve_per_block = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+early_param("kho_reserve", kho_parse_reserve);
+
+/*
+ * The reference strategy: one memblock_reserve() per preserved block, in
+ * address order.  Reserving the coalesced ranges afterwards changes
+ * nothing but the flag that spares struct page initialization.
+ */
+bool __init kho_debug_reserve_per_block(const struct kho_run *runs,
+					unsigned long nr)
+{
+	unsigned long i;
+	u64 j, size;
+
+	if (!kho_reserve_per_block)
+		return false;
+	for (i = 0; i < nr; i++) {
+		size = PAGE_SIZE << runs[i].order;
+		for (j = 0; j < runs[i].nr; j++)
+			memblock_reserve(runs[i].base + j * size, size);
+	}
+	return true;
+}
+
+/* Early boot may run before sched_clock() does: count cycles. */
+u64 kho_debug_cycles(void)
+{
+	return get_cycles();
+}
+
+/* Convert the steps' cycles to nanoseconds, once a clock is known to tick. */
+void __init kho_debug_time(struct kho_in_stats *st)
+{
+	u64 c0, c1, t0, t1;
+	int i;
+
+	c0 = get_cycles();
+	t0 = ktime_get_ns();
+	mdelay(10);
+	c1 = get_cycles();
+	t1 = ktime_get_ns();
+	if (c1 <= c0)
+		return;
+	for (i = 0; i < KHO_IN_STEPS; i++)
+		st->ns[i] = mul_u64_u64_div_u64(st->cycles[i], t1 - t0,
+						c1 - c0);
+	pr_info("handover took: walk %llu us, reserve %llu us (%s), order stamps %llu us\n",
+		div_u64(st->ns[KHO_IN_WALK], NSEC_PER_USEC),
+		div_u64(st->ns[KHO_IN_RESERVE], NSEC_PER_USEC),
+		st->per_block ? "per block" : "ranges",
+		div_u64(st->ns[KHO_IN_STAMP], NSEC_PER_USEC));
+}
+
+static int __init kho_debug_time_init(void)
+{
+	struct kho_in_stats *st = kho_in_stats();
+
+	if (st)
+		kho_debug_time(st);
+	return 0;
+}
+
+/* Before debugfs shows the figures. */
+rootfs_initcall(kho_debug_time_init);
+
+/*
+ * Damage the handover:
+ *   overlap:    before finalize, preserve a page both alone and as part of
+ *               an order-1 block;
+ *   compatible: after finalize, change the FDT's format string;
+ *   table:      after finalize, point the root table's first link outside
+ *               any RAM.
+ */
+static int kho_corrupt(const char *how)
+{
+	struct kho_table *root;
+	struct folio *folio;
+	unsigned int i;
+	void *fdt;
+	char *compat;
+	int len, err;
+
+	if (sysfs_streq(how, "overlap")) {
+		if (kho_out_finalized())
+			return -EBUSY;
+		folio = folio_alloc(GFP_KERNEL, 1);
+		if (!folio)
+			return -ENOMEM;
+		err = kho_tracker_preserve(&kho_out_tracker, folio_pfn(folio),
+					   1);
+		err = err ?: kho_tracker_preserve(&kho_out_tracker,
+						  folio_pfn(folio), 0);
+		return err;
+	}
+	fdt = kho_out_fdt();
+	if (!fdt)
+		return -EINVAL;
+	if (sysfs_streq(how, "compatible")) {
+		compat = (char *)fdt_getprop(fdt, 0, "compatible", &len);
+		if (!compat || len < 2)
+			return -EINVAL;
+		compat[len - 2] = '0';
+		return 0;
+	}
+	if (sysfs_streq(how, "table")) {
+		if (!kho_out_tracker.root.phys)
+			return -ENOENT;
+		root = phys_to_virt(kho_out_tracker.root.phys);
+		for (i = 0; i < KHO_TABLE_ENTRIES; i++) {
+			if (root->link[i].phys) {
+				root->link[i].phys = BIT_ULL(KHO_PHYS_BITS - 1);
+				return 0;
+			}
+		}
+		return -ENOENT;
+	}
+	return -EINVAL;
+}
+
+static ssize_t kho_corrupt_write(struct file *file, const char __user *ubuf,
+				 size_t count, loff_t *ppos)
+{
+	char how[16];
+	int err;
+
+	if (!count || count >= sizeof(how))
+		return -EINVAL;
+	if (copy_from_user(how, ubuf, count))
+		return -EFAULT;
+	how[count] = '\0';
+
+	err = kho_corrupt(how);
+	if (!err)
+		pr_warn("handover deliberately corrupted: %s\n", strim(how));
+	return err ?: count;
+}
+
+static const struct file_operations kho_corrupt_fops = {
+	.owner = THIS_MODULE,
+	.write = kho_corrupt_write,
+};
+
+void __init kho_debug_debugfs_init(struct dentry *out)
+{
+	debugfs_create_file("corrupt", 0200, out, NULL, &kho_corrupt_fops);
+}

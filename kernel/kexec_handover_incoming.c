@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kexec HandOver (KHO): the incoming side.
+ *
+ * This file owns what a kernel started by a handover does with it during
+ * boot and after: it records the handover from the boot data, confines
+ * memblock to scratch, reserves preserved memory once it is checked (the
+ * checks themselves are in kexec_handover_format.c), keeps struct pages of
+ * preserved memory initialized, and gives clients their sub-FDTs and
+ * preserved memory back.
+ */
+
+#define pr_fmt(fmt) "KHO: " fmt
+
+#include <linux/bitmap.h>
+#include <linux/cma.h>
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/kexec_handover.h>
+#include <linux/kmemleak.h>
+#include <linux/libfdt.h>
+#include <linux/memblock.h>
+#include <linux/mm.h>
+#include <linux/page-isolation.h>
+#include <linux/pfn.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <asm/early_ioremap.h>
+
+#include "../mm/internal.h"
+#include "kexec_handover_internal.h"
+
+/**
+ * DOC: Next kernel: taking preserved memory back
+ *
+ * The previous kernel's tables are read once, as soon as the direct map
+ * covers all RAM: kho_reserve_preserved() walks them, checking every link
+ * and block, gathers the preserved blocks into runs of one order, sorted by
+ * address, and reserves the runs in memblock, coalesced into ranges, in
+ * one pass and without struct page initialization.  Only then does
+ * memblock leave scratch.  Nothing is reserved unless all of the handover
+ * passed its checks.  The work grows with the runs, not the blocks.
+ *
+ * The runs stay: a restore finds its block among them by binary search and
+ * marks it taken in a bitmap of every block, allocated at the first
+ * restore.  kho_restore_folio() thus refuses, in O(log runs), an address
+ * that is not the start of a preserved block of that order, and a block
+ * restored before.  Building the folio, its reference counts and the
+ * managed page counts is done by the restore, per block.
+ *
+ * Preserved memory that is never restored stays reserved.  Its struct
+ * pages are initialized like those of any memory, as reserved memory with
+ * one reference and no flags, so that nothing that walks pfns (compaction,
+ * /proc/kpageflags, memory offlining, page_owner) reads garbage: by
+ * memmap_init() at boot, or, with deferred struct page initialization, by
+ * the deferred init threads after they initialized the node's free memory.
+ * Deferred init never frees preserved memory: it is reserved.
+ */
+
+static const void * __init kho_in_map_early(u64 phys, u64 size)
+{
+	return early_memremap(phys, size);
+}
+
+static void __init kho_in_unmap_early(const void *p, u64 size)
+{
+	early_memunmap((void *)p, size);
+}
+
+static const void * __init kho_in_map(phys_addr_t phys, size_t size)
+{
+	return phys_to_virt(phys);
+}
+
+static const struct kho_in_ops kho_in_ops __initconst = {
+	.map_early = kho_in_map_early,
+	.unmap_early = kho_in_unmap_early,
+	.map = kho_in_map,
+};
+
+/* The handover that started this kernel, and what was done with it. */
+static struct kho_in kho_in = {
+	.areas = kho_scratch,
+	.nr_areas = &kho_scratch_cnt,
+};
+
+static struct kho_in_stats kho_in_stats_data;
+static bool kho_in_accepted __ro_after_init;
+/* A copy of the KHO FDT, so that no client can free what is read. */
+static void *kho_in_fdt_copy __ro_after_init;
+/* One bit per preserved block, set once it is restored. */
+static unsigned long *kho_in_restored;
+/* Blocks KHO itself took back: the FDT's and the scratch list's. */
+static u64 kho_in_own[2] __ro_after_init = { U64_MAX, U64_MAX };
+
+/* The handover's statistics, or NULL if no handover was accepted. */
+struct kho_in_stats *kho_in_stats(void)
+{
+	return kho_in_accepted ? &kho_in_stats_data : NULL;
+}
+
+/**
+ * is_kho_boot() - Whether this kernel was started by an accepted handover.
+ *
+ * Context: Any context.
+ * Return: true if a handover was found and passed every check.
+ */
+bool is_kho_boot(void)
+{
+	return kho_in_accepted;
+}
+EXPORT_SYMBOL_GPL(is_kho_boot);
+
+static void __init kho_in_warn(const char *why)
+{
+	if (kho_in.where)
+		pr_warn("handover rejected: %s (at %#llx); booting without it\n",
+			why, kho_in.where);
+	else
+		pr_warn("handover rejected: %s; booting without it\n", why);
+}
+
+/**
+ * kho_populate() - Record the handover found in the boot data.
+ * @fdt: physical address of the KHO FDT.
+ * @fdt_size: size of the memory holding it.
+ * @scratch: physical address of the scratch list.
+ * @scratch_size: size of the scratch list in bytes.
+ *
+ * Checks what can be checked before memblock knows about memory: the FDT's
+ * header and format, and the scratch list.  A handover that fails, or a
+ * second one, is ignored and the kernel boots as if it had none.
+ *
+ * Context: Early boot, before memblock has memory; early_memremap() only.
+ */
+void __init kho_populate(phys_addr_t fdt, u64 fdt_size, phys_addr_t scratch,
+			 u64 scratch_size)
+{
+	const char *why;
+
+	pr_info("found a handover: FDT at %pa\n", &fdt);
+	kho_in.ops = &kho_in_ops;
+	why = kho_in_parse(&kho_in, fdt, fdt_size, scratch, scratch_size);
+	if (why)
+		kho_in_warn(why);
+}
+
+/**
+ * kho_memblock_init() - Make memblock allocate from scratch only.
+ * @low_scratch: size of memory from address 0 that the architecture
+ *	allocates from before it reserves it whole, and that therefore can
+ *	hold nothing preserved; 0 if none.
+ *
+ * Context: Early boot, right after memblock learns about memory.
+ */
+void __init kho_memblock_init(phys_addr_t low_scratch)
+{
+	const char *why;
+
+	kho_low_scratch = low_scratch;
+	if (!kho_in.seen || kho_in.rejected)
+		return;
+	why = kho_in_scratch_only(&kho_in, low_scratch);
+	if (why)
+		kho_in_warn(why);
+}
+
+/* The reference strategy of the debug code took over: note what it did. */
+static void __init kho_in_reserved_per_block(void)
+{
+	memblock_clear_kho_scratch_only();
+	kho_in_stats_data.per_block = true;
+}
+
+/**
+ * kho_reserve_preserved() - Keep preserved memory out of the allocator.
+ *
+ * Walks and checks the previous kernel's tables, and reserves every
+ * preserved block in memblock, then lets memblock allocate outside
+ * scratch.  If any check fails, nothing is reserved.
+ *
+ * Context: Early boot, once the direct map covers all RAM.
+ */
+void __init kho_reserve_preserved(void)
+{
+	struct kho_in_stats *st = &kho_in_stats_data;
+	const char *why;
+	u64 t0, t1;
+
+	if (!kho_in.seen || kho_in.rejected)
+		return;
+
+	t0 = kho_debug_cycles();
+	why = kho_in_check(&kho_in);
+	t1 = kho_debug_cycles();
+	if (!why) {
+		if (kho_debug_reserve_per_block(kho_in.runs, kho_in.nr_runs))
+			kho_in_reserved_per_block();
+		else
+			why = kho_in_reserve(&kho_in);
+	}
+	if (why)
+		return kho_in_warn(why);
+
+	st->cycles[KHO_IN_WALK] = t1 - t0;
+	st->cycles[KHO_IN_RESERVE] = kho_debug_cycles() - t1;
+	st->blocks = kho_in.blocks;
+	st->bytes = kho_in.bytes;
+	st->runs = kho_in.nr_runs;
+	st->ranges = kho_in.nr_ranges;
+	st->table_pages = kho_in.pages;
+	kho_in_accepted = true;
+}
+
+/*
+ * The index of the preserved block that holds @phys, or -1; *@head is set
+ * to the block's first byte and *@order to its order.
+ */
+static long kho_in_block_of(phys_addr_t phys, phys_addr_t *head,
+			    unsigned int *order)
+{
+	long i = kho_runs_find(kho_in.runs, kho_in.nr_runs, phys);
+	const struct kho_run *r;
+	u64 n;
+
+	if (i < 0)
+		return -1;
+	r = &kho_in.runs[i];
+	n = (phys - r->base) >> (r->order + PAGE_SHIFT);
+	*order = r->order;
+	*head = r->base + (n << (r->order + PAGE_SHIFT));
+	return r->first + n;
+}
+
+/* The index of the preserved block that starts at @phys, or -1. */
+static long kho_in_block(phys_addr_t phys, unsigned int *order)
+{
+	phys_addr_t head;
+	long block = kho_in_block_of(phys, &head, order);
+
+	return head == phys ? block : -1;
+}
+
+/* The zone that holds @pfn, from the node's zone spans. */
+static struct zone * __init kho_pfn_zone(unsigned long pfn)
+{
+	pg_data_t *pgdat = NODE_DATA(early_pfn_to_nid(pfn));
+	int i;
+
+	for (i = 0; i < MAX_NR_ZONES; i++) {
+		if (zone_spans_pfn(&pgdat->node_zones[i], pfn))
+			return &pgdat->node_zones[i];
+	}
+	return NULL;
+}
+
+/* Scratch serves movable allocations only, in CMA pageblocks. */
+static void __init kho_in_scratch_to_cma(void)
+{
+	struct kho_scratch *area = NULL;
+	unsigned long pfn, end;
+	struct zone *zone;
+
+	for_each_kho_scratch(area) {
+		pfn = PHYS_PFN(area->addr);
+		end = PHYS_PFN(area->addr + area->size);
+		for (; pfn < end; pfn += pageblock_nr_pages) {
+			set_pageblock_migratetype(pfn_to_page(pfn), MIGRATE_CMA);
+			zone = kho_pfn_zone(pfn);
+			if (zone)
+				zone->cma_pages += pageblock_nr_pages;
+		}
+		totalcma_pages += PHYS_PFN(area->size);
+	}
+}
+
+#ifdef CONFIG_DEFERRED_STRUCT_PAGE_INIT
+/* Each node's first deferred pfn, before deferred init moves it. */
+static unsigned long kho_first_deferred[MAX_NUMNODES] __initdata;
+
+static void __init kho_in_note_deferred(void)
+{
+	int nid;
+
+	for_each_online_node(nid)
+		kho_first_deferred[nid] = NODE_DATA(nid)->first_deferred_pfn;
+}
+
+/**
+ * kho_init_deferred_pages() - Initialize the struct pages of preserved
+ *	memory in a zone whose initialization was deferred.
+ * @zone: the node's deferred zone.
+ *
+ * Preserved memory is reserved, so deferred init does not touch it: give
+ * its struct pages the state memmap_init() gives reserved memory.
+ *
+ * Context: The node's deferred init thread, after its free memory.
+ */
+void __init kho_init_deferred_pages(struct zone *zone)
+{
+	unsigned long start, end, pfn, i;
+	const struct kho_run *r;
+	int nid = zone_to_nid(zone);
+
+	if (!kho_in_accepted)
+		return;
+	start = max(zone->zone_start_pfn, kho_first_deferred[nid]);
+	end = zone_end_pfn(zone);
+	for (i = 0; i < kho_in.nr_runs; i++) {
+		r = &kho_in.runs[i];
+		pfn = max(PHYS_PFN(r->base), start);
+		for (; pfn < min(PHYS_PFN(kho_run_end(r)), end); pfn++)
+			__init_single_page(pfn_to_page(pfn), pfn, zone_idx(zone),
+					   nid);
+	}
+}
+#else
+static void __init kho_in_note_deferred(void)
+{
+}
+#endif
+
+/**
+ * kho_memory_init() - Finish taking preserved memory over.
+ *
+ * Turns the scratch areas into CMA pageblocks so they keep serving movable
+ * allocations only, and takes the blocks KHO itself reads out of what
+ * clients may restore.  Nothing is done per preserved block.
+ *
+ * Context: Early boot, once the memory map exists and before memblock
+ * releases memory to the page allocator.
+ */
+void __init kho_memory_init(void)
+{
+	unsigned int order;
+	phys_addr_t head;
+
+	if (!kho_in_accepted)
+		return;
+	kho_in_scratch_to_cma();
+	kho_in_note_deferred();
+	kho_in_own[0] = kho_in_block_of(kho_in.fdt, &head, &order);
+	kho_in_own[1] = kho_in_block_of(kho_in.list, &head, &order);
+	pr_info("handover accepted: %llu blocks, %llu MiB in %lu runs, %lu ranges\n",
+		kho_in.blocks, kho_in.bytes >> 20, kho_in.nr_runs,
+		kho_in.nr_ranges);
+}
+
+/* The bitmap of restored blocks, allocated by the first restore. */
+static unsigned long *kho_in_restored_bits(void)
+{
+	unsigned long *bits = READ_ONCE(kho_in_restored);
+
+	if (likely(bits))
+		return bits;
+	bits = kvcalloc(BITS_TO_LONGS(kho_in.blocks), sizeof(long),
+			GFP_KERNEL);
+	if (!bits)
+		return NULL;
+	if (cmpxchg(&kho_in_restored, NULL, bits)) {
+		kvfree(bits);
+		bits = kho_in_restored;
+	}
+	return bits;
+}
+
+/* Claim block @block; of two claims of one block, one wins. */
+static bool kho_in_claim(u64 block)
+{
+	unsigned long *bits;
+
+	if (block == kho_in_own[0] || block == kho_in_own[1])
+		return false;
+	bits = kho_in_restored_bits();
+	return bits && !test_and_set_bit(block, bits);
+}
+
+/* Count @nr pages from @pfn as managed memory again, zone by zone. */
+static void kho_in_manage(unsigned long pfn, unsigned long nr)
+{
+	struct zone *zone;
+	unsigned long n;
+
+	while (nr) {
+		zone = page_zone(pfn_to_page(pfn));
+		n = min(nr, zone_end_pfn(zone) - pfn);
+		adjust_managed_page_count(pfn_to_page(pfn), n);
+		pfn += n;
+		nr -= n;
+	}
+}
+
+/* Make the claimed block of @order at @pfn a folio with one reference. */
+static struct folio *kho_in_make_folio(unsigned long pfn, unsigned int order)
+{
+	struct page *page = pfn_to_page(pfn);
+	unsigned long i;
+
+	/* Struct pages were initialized with one reference each. */
+	for (i = 1; i < (1UL << order); i++)
+		set_page_count(page + i, 0);
+	if (order)
+		prep_compound_page(page, order);
+	kho_in_manage(pfn, 1UL << order);
+	return page_folio(page);
+}
+
+/**
+ * kho_restore_folio() - Take back a folio preserved by the previous kernel.
+ * @phys: physical address of the folio's first page.
+ *
+ * The folio comes back with the order it was preserved with and one
+ * reference, as if just allocated, and counts as managed memory again.
+ * Each preserved folio can be restored once.
+ *
+ * Context: Process context, from core initcalls on (once struct pages are
+ * initialized).
+ * Return: the folio, or NULL if @phys is not the start of a preserved block
+ * or was restored already.
+ */
+struct folio *kho_restore_folio(phys_addr_t phys)
+{
+	unsigned int order;
+	long block;
+
+	if (!kho_in_accepted)
+		return NULL;
+	block = kho_in_block(phys, &order);
+	if (block < 0 || !kho_in_claim(block))
+		return NULL;
+	return kho_in_make_folio(PHYS_PFN(phys), order);
+}
+EXPORT_SYMBOL_GPL(kho_restore_folio);
+
+/**
+ * kho_restore_phys() - Take back a range preserved by the previous kernel.
+ * @phys: physical address of the range, as passed to kho_preserve_phys().
+ * @size: size of the range in bytes.
+ *
+ * Every page of the range comes back as an order-0 page with one
+ * reference, as if allocated; free each with __free_page().  Either all of
+ * the range is restored or, on error, none of it.
+ *
+ * Context: Process context, from core initcalls on.
+ * Return: 0 on success, -EINVAL if @phys or @size is not page aligned or
+ * the range is not exactly a range preserved as a whole.
+ */
+int kho_restore_phys(phys_addr_t phys, size_t size)
+{
+	struct kho_blocks b, undo;
+	unsigned int order;
+	long block;
+
+	if (!kho_in_accepted || !size || !PAGE_ALIGNED(phys) ||
+	    !PAGE_ALIGNED(size) || phys + size < phys)
+		return -EINVAL;
+
+	b = kho_blocks(PHYS_PFN(phys), PHYS_PFN(phys + size));
+	for_each_kho_block(b) {
+		block = kho_in_block(PFN_PHYS(b.pfn), &order);
+		if (block < 0 || order != b.order || !kho_in_claim(block)) {
+			/* Give back the blocks claimed so far. */
+			undo = kho_blocks(PHYS_PFN(phys), b.pfn);
+			for_each_kho_block(undo)
+				clear_bit(kho_in_block(PFN_PHYS(undo.pfn), &order),
+					  kho_in_restored);
+			return -EINVAL;
+		}
+	}
+	kho_in_manage(PHYS_PFN(phys), size >> PAGE_SHIFT);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(kho_restore_phys);
+
+/* The size of the unrestored preserved block starting at @phys, or 0. */
+u64 kho_in_preserved_size(phys_addr_t phys)
+{
+	unsigned long *bits = READ_ONCE(kho_in_restored);
+	unsigned int order;
+	long block;
+
+	if (!kho_in_accepted)
+		return 0;
+	block = kho_in_block(phys, &order);
+	if (block < 0 || block == kho_in_own[0] || block == kho_in_own[1] ||
+	    (bits && test_bit(block, bits)))
+		return 0;
+	return PAGE_SIZE << order;
+}
+
+/* The KHO FDT handed over, or NULL. */
+const void *kho_in_fdt(void)
+{
+	if (!kho_in_accepted)
+		return NULL;
+	return kho_in_fdt_copy ?: phys_to_virt(kho_in.fdt);
+}
+
+/**
+ * kho_retrieve_subtree() - Find a sub-FDT the previous kernel handed over.
+ * @name: the name it was added with, by kho_add_subtree().
+ * @phys: set to the sub-FDT's physical address.
+ *
+ * The sub-FDT is preserved memory: restore it with kho_restore_folio()
+ * before using it as the client's own.
+ *
+ * Context: Any context once preserved memory is reserved.
+ * Return: 0 on success, -ENOENT if there was no accepted handover or it
+ * holds no sub-FDT @name, -EINVAL if the sub-FDT's entry is malformed.
+ */
+int kho_retrieve_subtree(const char *name, phys_addr_t *phys)
+{
+	const void *fdt = kho_in_fdt();
+	u64 addr;
+	int err;
+
+	if (!fdt || !name)
+		return -ENOENT;
+	err = kho_fdt_find_sub(fdt, name, &addr);
+	if (!err)
+		*phys = addr;
+	return err;
+}
+EXPORT_SYMBOL_GPL(kho_retrieve_subtree);
+
+/* Give the block KHO took for itself at @phys to the page allocator. */
+static void __init kho_in_release(phys_addr_t phys)
+{
+	unsigned int order;
+	phys_addr_t head;
+
+	if (kho_in_block_of(phys, &head, &order) >= 0)
+		folio_put(kho_in_make_folio(PHYS_PFN(head), order));
+}
+
+/*
+ * Once struct pages are initialized everywhere: keep a copy of the FDT,
+ * then give the blocks of the FDT and the scratch list back.
+ */
+static int __init kho_in_init(void)
+{
+	const void *fdt = phys_to_virt(kho_in.fdt);
+
+	if (!kho_in_accepted)
+		return 0;
+	kho_in_fdt_copy = kmemdup(fdt, fdt_totalsize(fdt), GFP_KERNEL);
+	if (!kho_in_fdt_copy)
+		return -ENOMEM;
+	kho_in_release(kho_in.fdt);
+	if (kho_in_own[1] != kho_in_own[0])
+		kho_in_release(kho_in.list);
+	return 0;
+}
+core_initcall(kho_in_init);

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The host's stand-in machine for tools/testing/kho: a memory window at a
+ * fixed address, memblock over it, and what the kernel code under test
+ * calls that the host does not have.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <linux/slab.h>
+
+#include "host.h"
+
+const char *kho_host_name;
+bool host_verbose;
+unsigned long host_maps;
+bool movable_node_enabled;
+
+static struct memblock_region *host_memory_regions;
+static struct memblock_region *host_reserved_regions;
+static unsigned long host_memory_max, host_reserved_max;
+
+/* The tracker's pages come from [host_next, host_end) of the window. */
+static u64 host_next, host_end;
+
+void host_fail(const char *file, int line, const char *what)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s:%d: check failed: %s\n", file, line, what);
+	abort();
+}
+
+void host_init(void)
+{
+	void *p = mmap((void *)HOST_BASE, HOST_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+		       MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p != (void *)HOST_BASE) {
+		perror("cannot map the memory window");
+		exit(1);
+	}
+	host_memory_regions = memblock.memory.regions;
+	host_reserved_regions = memblock.reserved.regions;
+	host_memory_max = memblock.memory.max;
+	host_reserved_max = memblock.reserved.max;
+	memblock_allow_resize();
+	host_reset();
+}
+
+/* Zero the window, as cheaply as the pages touched, and empty memblock. */
+void host_reset(void)
+{
+	madvise((void *)HOST_BASE, HOST_SIZE, MADV_DONTNEED);
+	memblock_clear_kho_scratch_only();
+	memblock.memory.regions = host_memory_regions;
+	memblock.memory.max = host_memory_max;
+	memblock.reserved.regions = host_reserved_regions;
+	memblock.reserved.max = host_reserved_max;
+	memset(host_memory_regions, 0, host_memory_max * sizeof(*host_memory_regions));
+	memset(host_reserved_regions, 0,
+	       host_reserved_max * sizeof(*host_reserved_regions));
+	memblock.memory.cnt = 0;
+	memblock.memory.total_size = 0;
+	memblock.reserved.cnt = 0;
+	memblock.reserved.total_size = 0;
+	memblock.bottom_up = false;
+	memblock.current_limit = MEMBLOCK_ALLOC_ANYWHERE;
+	host_maps = 0;
+	host_next = 0;
+	host_end = 0;
+}
+
+bool host_reserved_array_moved(void)
+{
+	return memblock.reserved.regions != host_reserved_regions;
+}
+
+void host_pages_from(u64 start, u64 end)
+{
+	host_next = start;
+	host_end = end;
+}
+
+unsigned long get_zeroed_page(gfp_t gfp)
+{
+	u64 page = host_next;
+
+	if (host_next >= host_end)
+		return 0;
+	host_next += PAGE_SIZE;
+	memset((void *)page, 0, PAGE_SIZE);
+	return page;
+}
+
+void free_page(unsigned long addr)
+{
+}
+
+static const void *host_map_early(u64 phys, u64 size)
+{
+	if (phys < HOST_BASE || phys + size > HOST_BASE + HOST_SIZE ||
+	    phys + size < phys)
+		return NULL;
+	return (const void *)phys;
+}
+
+static void host_unmap_early(const void *p, u64 size)
+{
+}
+
+static const void *host_map(phys_addr_t phys, size_t size)
+{
+	/* The checks map only what memblock knows as RAM: in the window. */
+	CHECK(phys >= HOST_BASE && phys + size <= HOST_BASE + HOST_SIZE);
+	host_maps++;
+	return (const void *)phys;
+}
+
+const struct kho_in_ops host_in_ops = {
+	.map_early = host_map_early,
+	.unmap_early = host_unmap_early,
+	.map = host_map,
+};
+
+void host_in_init(struct host_in *h, u64 root, u64 fdt, u64 list)
+{
+	memset(h, 0, sizeof(*h));
+	h->in.ops = &host_in_ops;
+	h->in.areas = h->areas;
+	h->in.nr_areas = &h->nr_areas;
+	h->in.seen = true;
+	h->in.root = root;
+	h->in.fdt = fdt;
+	h->in.fdt_size = PAGE_SIZE;
+	h->in.list = list;
+	h->in.list_size = sizeof(struct kho_scratch);
+}
+
+/* What memblock.c and the tracker call that the host lacks. */
+void *kmalloc(size_t size, gfp_t gfp)
+{
+	return gfp & __GFP_ZERO ? calloc(1, size) : malloc(size);
+}
+
+void kfree(void *p)
+{
+	free(p);
+}
+
+bool slab_is_available(void)
+{
+	return false;
+}
+
+struct pglist_data *first_online_pgdat(void)
+{
+	return NULL;
+}
+
+struct pglist_data *next_online_pgdat(struct pglist_data *pgdat)
+{
+	return NULL;
+}
+
+void reserve_bootmem_region(phys_addr_t start, phys_addr_t end, int nid)
+{
+}
+
+void atomic_long_set(atomic_long_t *v, long i)
+{
+	v->counter = i;
+}

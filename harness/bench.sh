@@ -1,18 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The benchmark: one QEMU run (TCG) of three kernels.  The first measures
-# both trackers (kernel/kexec_handover_bench.c) and hands BENCH_GIB GiB of
-# order-0 pages over; the second takes them over with KHO's range
-# reservation and hands them over again; the third takes them with one
-# memblock_reserve() per block.  Prints a table and writes build/bench/
+# The benchmark: one QEMU run (TCG) of a chain of kernels.  The first
+# measures both trackers (kernel/kexec_handover_bench.c) and hands
+# BENCH_GIB GiB of order-0 pages over; the second takes them over with
+# KHO's range reservation and hands them over again; the third takes them
+# with one memblock_reserve() per block.  Then each size of BENCH_FRAG
+# (MiB, every other page preserved: one run per page) goes the same way,
+# ranges then per block.  Prints a table and writes build/bench/
 # bench.json.  Knobs: BENCH_GIB (default 4), BENCH_MEM (GiB, default
-# BENCH_GIB + 16), BENCH_SMP (default 2).
+# BENCH_GIB + 16), BENCH_SMP (default 2), BENCH_FRAG (default 256,512).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 BENCH_GIB=${BENCH_GIB:-4}
 BENCH_SMP=${BENCH_SMP:-2}
+BENCH_FRAG=${BENCH_FRAG-256,512}
 # Whole GiB, with or without a G suffix, checked before anything runs.
 BENCH_GIB=${BENCH_GIB%[Gg]}
 check_uint BENCH_GIB "$BENCH_GIB" 1 1024
@@ -20,24 +23,43 @@ BENCH_MEM=${BENCH_MEM:-$((BENCH_GIB + 16))}
 BENCH_MEM=${BENCH_MEM%[Gg]}
 check_uint BENCH_MEM "$BENCH_MEM" $((BENCH_GIB + 4)) 4096
 check_uint BENCH_SMP "$BENCH_SMP" 1 8
+IFS=, read -ra frag <<< "$BENCH_FRAG"
+[ ${#frag[@]} -le 4 ] || usage_die BENCH_FRAG "$BENCH_FRAG" "up to 4 sizes in MiB, comma-separated"
+for f in ${frag[@]+"${frag[@]}"}; do
+	check_uint BENCH_FRAG "$f" 4 $((BENCH_GIB * 1024 / 2))
+done
 
 "$ROOT/harness/build.sh"
 out=$BUILD/bench
 rm -rf "$out"
 mkdir -p "$out"
-log "benchmark: ${BENCH_GIB} GiB preserved, ${BENCH_MEM} GiB guest, ${BENCH_SMP} vCPUs, 3 kernels"
-
+# Kernels 3, 5, 7... take their handover one block at a time, 4, 6...
+# with ranges again.
+hops=$((2 + 2 * ${#frag[@]}))
 cmdline="kho_bench.gib=$BENCH_GIB kho_vmtest.extra3=kho_reserve:per-block"
+[ ${#frag[@]} -gt 0 ] && cmdline+=" kho_bench.frag_mb=$BENCH_FRAG"
+for ((k = 4; k <= hops + 1; k++)); do
+	if [ $((k % 2)) = 0 ]; then
+		cmdline+=" kho_vmtest.extra$k=kho_reserve:ranges"
+	else
+		cmdline+=" kho_vmtest.extra$k=kho_reserve:per-block"
+	fi
+done
+log "benchmark: ${BENCH_GIB} GiB preserved, fragmented ${BENCH_FRAG:-none} MiB, ${BENCH_MEM} GiB guest, ${BENCH_SMP} vCPUs, $((hops + 1)) kernels"
+# The host's load, beside the figures it can disturb.
+load_before=$(cut -d' ' -f1 /proc/loadavg)
+
 "$SRC/tools/testing/selftests/kho/vmtest.sh" -O "$KOUT" -o "$out" -c \
-	"hops=2 smp=$BENCH_SMP mem=$BENCH_MEM preserve=0 expect=boot cmdline='$cmdline'" \
+	"hops=$hops smp=$BENCH_SMP mem=$BENCH_MEM preserve=0 expect=boot cmdline='$cmdline'" \
 	> "$out/ktap.log" &
 vm=$!
 # Progress: what each kernel says, as it says it.
 touch "$out/custom.log"
 tail -n +1 -f "$out/custom.log" --pid=$vm |
-	grep --line-buffered -E 'kho-vmtest: (kernel|kexec)|kho-bench: [a-z0-9.]*(cpus|generation|serialize|walk_ns|mb_per_s)' |
+	grep --line-buffered -E 'kho-vmtest: (kernel|kexec)|kho-bench: [a-z0-9.]*(cpus|generation|serialize|walk_ns|restore.ns|mb_per_s)' |
 	sed -u -E 's/^\[ *[0-9.]+\] //; s/^/  /' || true
 wait $vm || { cat "$out/ktap.log"; die "the benchmark run failed; see $out/custom.log"; }
 
 python3 "$ROOT/harness/bench_report.py" "$out/custom.log" "$out/bench.json" \
-	"make bench BENCH_GIB=$BENCH_GIB BENCH_MEM=$BENCH_MEM BENCH_SMP=$BENCH_SMP"
+	"make bench BENCH_GIB=$BENCH_GIB BENCH_MEM=$BENCH_MEM BENCH_SMP=$BENCH_SMP BENCH_FRAG=$BENCH_FRAG" \
+	"$load_before $(cut -d' ' -f1 /proc/loadavg)"

@@ -37,21 +37,29 @@ def ratio(a, b):
 
 def main():
     log, out, cmd = sys.argv[1:4]
+    load = sys.argv[4] if len(sys.argv) > 4 else ''
     with open(log, errors='replace') as f:
         failed = [l.strip() for l in f if 'kho-bench: preserve failed' in l
-                  or 'kho-bench: cannot' in l]
+                  or 'kho-bench: cannot' in l or 'kho-bench: bad' in l]
     if failed:
         sys.exit('the benchmark failed in the guest:\n' + '\n'.join(failed))
     k = parse(log)
-    if len(k) < 3:
-        sys.exit('expected three kernels in %s, found %d' % (log, len(k)))
-    first, ours, ref = k[0], k[1], k[2]
-    if ours.get('next.reserve') != 'ranges' or ref.get('next.reserve') != 'per-block':
-        sys.exit('the second and third kernels did not use ranges and per-block')
+    # Pairs of kernels that took one set over: ranges, then per block.
+    takes = [kern for kern in k if 'next.set' in kern]
+    pairs = []
+    for i in range(0, len(takes) - 1, 2):
+        o, r = takes[i], takes[i + 1]
+        if o.get('next.reserve') != 'ranges' or r.get('next.reserve') != 'per-block':
+            sys.exit('kernels %d and %d did not use ranges and per-block' % (i + 2, i + 3))
+        pairs.append((o, r))
+    if not pairs:
+        sys.exit('no kernel took a benchmark handover over in %s' % log)
+    first = k[0]
 
     cpus = first['cpus']
     gib = first['order0.blocks'] * 4096 / 2**30
-    res = {'command': cmd, 'cpus': cpus, 'preserved_gib': gib,
+    res = {'command': cmd, 'host_load_before_after': load, 'cpus': cpus,
+           'preserved_gib': gib,
            'read_bandwidth_mb_per_s': first['read_bandwidth.mb_per_s']}
     rows = []
 
@@ -70,12 +78,15 @@ def main():
         rn_tp = blocks / rn * 1000 if rn else 0
         ser_o = first[s + '.ours.serialize.ns']
         ser_r = first[s + '.ref.serialize.ns']
+        spread = {n: first.get('%s.%s.cpus%d.spread_pct' % (s, who, n), 0)
+                  for who in ('ours',) for n in (1, cpus)}
         res[s] = {
             'blocks': blocks,
             'preserve_ns_per_block_1cpu': {'ours': o1, 'reference': r1},
             'preserve_mblocks_per_s_1cpu': {'ours': o_tp, 'reference': r_tp},
             'preserve_mblocks_per_s_all_cpus': {'ours': on_tp,
                                                 'reference': rn_tp},
+            'preserve_spread_pct_ours': spread,
             'serialize_ns': {'ours': ser_o, 'reference': ser_r},
             'serialize_share_of_preserve': {
                 'ours': ratio(ser_o, first[s + '.ours.cpus1.ns']),
@@ -87,7 +98,8 @@ def main():
             'ref/ours %.2fx' % ratio(r1, o1),
             'ours >= 2x faster' if s == 'order0' else '')
         row('%s: preserve, %d vCPUs' % (s, cpus), on_tp, rn_tp, 'M blocks/s',
-            'ours %.2fx of 1 vCPU' % ratio(on_tp, o_tp),
+            'ours %.2fx of 1 vCPU, spread %d%%/%d%%' %
+            (ratio(on_tp, o_tp), spread[1], spread[cpus]),
             '>= 1.6x of 1 vCPU' if s == 'order0' else '')
         row('%s: serialize' % s, ser_o / 1e6, ser_r / 1e6, 'ms',
             'ours %.4f%% of preserve' % (100 * ratio(ser_o, first[s + '.ours.cpus1.ns'])),
@@ -105,33 +117,55 @@ def main():
                                      100 * (ratio(o_mem, floor) - 1)),
         'within 2% of floor')
 
-    def walk(kern):
-        return kern['next.walk_ns'] + kern['next.reserve_ns']
+    steps = ('walk', 'check', 'reserve', 'init')
 
-    w_o, w_r = walk(ours), walk(ref)
-    res['next_kernel'] = {
-        'blocks': ours['next.blocks'],
-        'ours': {key[5:]: v for key, v in ours.items() if key.startswith('next.')},
-        'reference': {key[5:]: v for key, v in ref.items() if key.startswith('next.')},
-        'walk_and_reserve_ns': {'ours': w_o, 'reference': w_r},
-        'speedup': ratio(w_r, w_o),
-    }
-    row('next kernel: walk + reserve', w_o / 1e6, w_r / 1e6, 'ms',
-        'ref/ours %.1fx' % ratio(w_r, w_o), 'ours >= 50x faster')
-    row('next kernel: reserve only', ours['next.reserve_ns'] / 1e6,
-        ref['next.reserve_ns'] / 1e6, 'ms',
-        '%d vs %d calls' % (ours['next.ranges'], ours['next.blocks']), '')
-    row('next kernel: order stamps', ours['next.stamp_ns'] / 1e6,
-        ref['next.stamp_ns'] / 1e6, 'ms', 'per block, both', '')
-    bw = ours.get('read_bandwidth.mb_per_s', first['read_bandwidth.mb_per_s'])
-    tb = ours['next.table_bytes']
-    walk_bw = tb / ours['next.walk_ns'] * 1000 if ours['next.walk_ns'] else 0
-    res['next_kernel']['table_bytes'] = tb
-    res['next_kernel']['walk_mb_per_s'] = walk_bw
-    res['next_kernel']['walk_share_of_read_bandwidth'] = ratio(walk_bw, bw)
-    row('next kernel: walk throughput', walk_bw, bw, 'MB/s',
-        'walk reads %d KiB at %.1f%% of read bandwidth' % (tb / 1024, 100 * ratio(walk_bw, bw)),
-        '')
+    def whole(kern):
+        return sum(kern['next.%s_ns' % st] for st in steps)
+
+    res['next_kernel'] = []
+    frag_whole = []
+    for o, r in pairs:
+        w_o, w_r = whole(o), whole(r)
+        name = o['next.set']
+        if name == 'fragmented':
+            name = 'fragmented %d MiB' % (o['next.bytes'] * 2 >> 20)
+            frag_whole.append((o['next.runs'], w_o, w_r))
+        entry = {
+            'set': name, 'blocks': o['next.blocks'], 'runs': o['next.runs'],
+            'ours': {key[5:]: v for key, v in o.items() if key.startswith('next.')},
+            'reference': {key[5:]: v for key, v in r.items() if key.startswith('next.')},
+            'whole_boot_ns': {'ours': w_o, 'reference': w_r},
+            'speedup': ratio(w_r, w_o),
+        }
+        res['next_kernel'].append(entry)
+        row('%s: next kernel, whole' % name, w_o / 1e6, w_r / 1e6, 'ms',
+            'ref/ours %.1fx, %d runs' % (ratio(w_r, w_o), o['next.runs']),
+            'ours >= 500x faster' if o['next.set'] == 'dense' else 'ours faster')
+        row('%s: reserve only' % name, o['next.reserve_ns'] / 1e6,
+            r['next.reserve_ns'] / 1e6, 'ms',
+            '%d vs %d calls' % (o['next.ranges'], o['next.blocks']), '')
+        row('%s: restore per block' % name,
+            o.get('next.restore.ps_per_block', 0) / 1000,
+            r.get('next.restore.ps_per_block', 0) / 1000, 'ns/block',
+            'after boot, per block, both', '')
+        if o['next.set'] == 'dense':
+            bw = o.get('read_bandwidth.mb_per_s', first['read_bandwidth.mb_per_s'])
+            tb = o['next.table_bytes']
+            walk_bw = tb / o['next.walk_ns'] * 1000 if o['next.walk_ns'] else 0
+            entry['walk_mb_per_s'] = walk_bw
+            entry['walk_share_of_read_bandwidth'] = ratio(walk_bw, bw)
+            row('%s: walk throughput' % name, walk_bw, bw, 'MB/s',
+                'walk reads %d KiB at %.1f%% of read bandwidth' %
+                (tb / 1024, 100 * ratio(walk_bw, bw)), '')
+    if len(frag_whole) >= 2:
+        (r1, o1, p1), (r2, o2, p2) = frag_whole[0], frag_whole[-1]
+        growth = ratio(o2, o1) / ratio(r2, r1) * 2 if r1 and r2 else 0
+        res['fragmented_growth'] = {'runs': [r1, r2], 'ours': ratio(o2, o1),
+                                    'reference': ratio(p2, p1)}
+        row('fragmented: growth, %dx runs' % round(ratio(r2, r1)),
+            ratio(o2, o1), ratio(p2, p1), 'x',
+            'ours per doubling of runs %.2fx' % (ratio(o2, o1) ** (1 / max(1, round(ratio(r2, r1)) .bit_length() - 1))),
+            'doubling <= 2.2x')
     hp = first.get('handover.preserve.ps_per_block', 0) / 1000
     res['handover_preserve_ns_per_block'] = hp
     row('kho_preserve_folio(), real pages', hp, 0, 'ns/block', 'global tracker', '')
@@ -140,11 +174,13 @@ def main():
         json.dump(res, f, indent=2)
 
     lines = ['KHO benchmark: %.0f GiB of order-0 pages, %d vCPUs, TCG; %s'
-             % (gib, cpus, cmd),
-             '%-34s %10s %10s  %-10s %s' % ('', 'ours', 'reference', 'unit', 'comparison (target)')]
+             % (gib, cpus, cmd)]
+    if load:
+        lines.append('host load average before and after: %s' % load)
+    lines.append('%-40s %10s %10s  %-10s %s' % ('', 'ours', 'reference', 'unit', 'comparison (target)'))
     for name, o, r, unit, cmp, target in rows:
         note = cmp + (' (%s)' % target if target else '')
-        lines.append('%-34s %10.3f %10.3f  %-10s %s' % (name, o, r, unit, note))
+        lines.append('%-40s %10.3f %10.3f  %-10s %s' % (name, o, r, unit, note))
     table = '\n'.join(line.rstrip() for line in lines) + '\n'
     with open(os.path.join(os.path.dirname(out), 'table.txt'), 'w') as f:
         f.write(table)

@@ -16,7 +16,8 @@ IN_TREE_DIRS="arch Documentation include kernel lib mm tools"
 # tests need, and the benchmark, which is not part of the series; it
 # serves KUnit, the kexec scenarios, the demo and the bench.  prod: the
 # same without debugfs, KUnit and the debug code, as a production kernel
-# has it.
+# has it.  debug: the test kernel with KASAN, DEBUG_PAGEALLOC, KFENCE,
+# lockdep, DEBUG_VM and kmemleak.
 KERNEL=${KERNEL:-test}
 SELFTEST_CONFIG=$ROOT/tools/testing/selftests/kho/config
 
@@ -41,8 +42,11 @@ kernel_configs() {
 		cat "$ROOT/harness/prod.config" >> "$BUILD/prod.config"
 		echo "--kunitconfig=$BUILD/prod.config"
 		;;
+	debug)
+		echo "--kunitconfig=$SELFTEST_CONFIG --kunitconfig=$ROOT/harness/debug.config"
+		;;
 	*)
-		die "KERNEL=$1: KERNEL takes test or prod"
+		die "KERNEL=$1: KERNEL takes test, prod or debug"
 		;;
 	esac
 }

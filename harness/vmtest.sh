@@ -11,9 +11,14 @@ set -uo pipefail
 # The scenarios each kernel runs by default.
 declare -A KERNEL_SCENARIOS=(
 	[test]=""		# all of vmtest.sh's list
-	[prod]="one_hop three_hops"
+	[prod]="one_hop three_hops pstore_ftrace"
+	[debug]="one_hop three_hops corrupt_fdt corrupt_table shared_fdt"
 )
-KERNEL_ORDER=(test prod)
+KERNEL_ORDER=(test prod debug)
+# Every boot of a kernel gets these too.
+declare -A KERNEL_CMDLINE=(
+	[debug]="debug_pagealloc=on"
+)
 
 declare -A selected=()
 for arg in "$@"; do
@@ -42,6 +47,7 @@ for k in "${KERNEL_ORDER[@]}"; do
 	rm -rf "$out"
 	mkdir -p "$out"
 	# shellcheck disable=SC2086
+	VMTEST_CMDLINE=${KERNEL_CMDLINE[$k]:-} \
 	"$SRC/tools/testing/selftests/kho/vmtest.sh" -O "$(kernel_dir "$k")" \
 		-o "$out" ${selected[$k]} | tee "$out/ktap.log"
 	rc=${PIPESTATUS[0]}

@@ -3,9 +3,9 @@
  * Kexec HandOver (KHO): the outgoing side.
  *
  * This file owns what a running kernel does to hand memory over: the kho=
- * and kho_scratch= boot parameters, the scratch areas, the preservation
- * API, the KHO FDT and its clients' notifiers, finalize and abort, and the
- * hooks kexec_file_load() calls to place segments and attach the handover.
+ * boot parameter, the preservation API, the KHO FDT and its clients'
+ * notifiers, finalize and abort, and the hook kexec_file_load() calls to
+ * attach the handover.  The scratch areas are kexec_handover_scratch.c's.
  */
 
 #define pr_fmt(fmt) "KHO: " fmt
@@ -18,7 +18,6 @@
 #include <linux/io.h>
 #include <linux/kexec.h>
 #include <linux/kexec_handover.h>
-#include <linux/kmemleak.h>
 #include <linux/kstrtox.h>
 #include <linux/libfdt.h>
 #include <linux/math64.h>
@@ -34,42 +33,11 @@
 #include "kexec_handover_internal.h"
 #include "kexec_internal.h"
 
-/**
- * DOC: KHO scratch areas
- *
- * A kernel started by KHO cannot know what its predecessor preserved until
- * its direct map covers all of RAM, and it allocates memory long before
- * that.  So every KHO kernel keeps scratch areas free of preserved memory:
- * one in low memory, one anywhere and one per NUMA node, sized by
- * ``kho_scratch=``.  kexec places every segment of the next kernel inside
- * them, the next kernel's decompressor picks its address inside them, and
- * memblock allocates from them only until preserved memory is reserved.
- *
- * While a kernel runs, its scratch areas serve movable allocations only
- * (as CMA pageblocks), which are never preserved.  A kernel started by KHO
- * reuses the scratch areas it was given.
- */
-
 #define KHO_FDT_SIZE		SZ_16K
 
 bool kho_enable __ro_after_init;
 struct kho_tracker kho_out_tracker;
 static bool kho_out_ready __ro_after_init;
-/* Memory from 0 that the next kernel counts as scratch: never preserved. */
-phys_addr_t kho_low_scratch __ro_after_init;
-
-struct kho_scratch kho_scratch[KHO_SCRATCH_MAX] __ro_after_init;
-unsigned int kho_scratch_cnt __ro_after_init;
-
-static phys_addr_t kho_scratch_size[KHO_SCRATCH_KINDS] __initdata = {
-	[KHO_SCRATCH_LOWMEM] = SZ_16M,
-	[KHO_SCRATCH_GLOBAL] = SZ_256M,
-	[KHO_SCRATCH_PERNODE] = SZ_32M,
-};
-
-static unsigned int kho_scratch_percent __initdata;
-/* This kernel reserved its scratch areas, rather than inheriting them. */
-static bool kho_scratch_reserved __initdata;
 
 static int __init kho_parse_enable(char *p)
 {
@@ -88,183 +56,6 @@ bool kho_is_enabled(void)
 	return kho_enable;
 }
 EXPORT_SYMBOL_GPL(kho_is_enabled);
-
-/*
- * Parse a kho_scratch= value: "N%" sets *@percent, three sizes
- * "<lowmem>,<global>,<pernode>" set @sizes and clear *@percent.  Nothing
- * is changed on error.
- */
-int kho_scratch_parse(const char *p, phys_addr_t *sizes,
-		      unsigned int *percent)
-{
-	phys_addr_t size[KHO_SCRATCH_KINDS];
-	size_t len = p ? strlen(p) : 0;
-	char num[8];
-	char *end;
-	unsigned int pct;
-	int i;
-
-	if (!len)
-		return -EINVAL;
-
-	if (p[len - 1] == '%') {
-		if (len - 1 >= sizeof(num))
-			return -EINVAL;
-		memcpy(num, p, len - 1);
-		num[len - 1] = '\0';
-		if (kstrtouint(num, 10, &pct) || !pct || pct > 100)
-			return -EINVAL;
-		*percent = pct;
-		return 0;
-	}
-
-	for (i = 0; i < KHO_SCRATCH_KINDS; i++) {
-		size[i] = memparse(p, &end);
-		if (end == p || *end != (i < KHO_SCRATCH_KINDS - 1 ? ',' : '\0'))
-			return -EINVAL;
-		p = end + 1;
-	}
-	memcpy(sizes, size, sizeof(size));
-	*percent = 0;
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(kho_scratch_parse);
-
-static int __init kho_parse_scratch(char *p)
-{
-	if (!kho_scratch_parse(p, kho_scratch_size, &kho_scratch_percent))
-		return 0;
-	pr_err("kho_scratch= takes N%% or <lowmem>,<global>,<pernode> sizes\n");
-	return -EINVAL;
-}
-early_param("kho_scratch", kho_parse_scratch);
-
-/* Bytes of memory below @limit on node @nid (NUMA_NO_NODE: any node). */
-static phys_addr_t __init kho_mem_size(phys_addr_t limit, int nid)
-{
-	unsigned long start, end;
-	phys_addr_t size = 0;
-	int i;
-
-	for_each_mem_pfn_range(i, nid, &start, &end, NULL)
-		size += min(PFN_PHYS(end), limit) - min(PFN_PHYS(start), limit);
-	return size;
-}
-
-static phys_addr_t __init kho_scratch_want(int kind, phys_addr_t limit,
-					   int nid)
-{
-	phys_addr_t size = kho_scratch_size[kind];
-
-	if (kho_scratch_percent)
-		size = div_u64((u64)kho_mem_size(limit, nid) *
-			       kho_scratch_percent, 100);
-	return round_up(size, CMA_MIN_ALIGNMENT_BYTES);
-}
-
-static int __init kho_scratch_alloc(phys_addr_t size, phys_addr_t limit,
-				    int nid)
-{
-	phys_addr_t addr;
-
-	if (!size)
-		return 0;
-	addr = memblock_alloc_range_nid(size, CMA_MIN_ALIGNMENT_BYTES, 0,
-					limit, nid, nid != NUMA_NO_NODE);
-	if (!addr)
-		return -ENOMEM;
-	kho_scratch[kho_scratch_cnt].addr = addr;
-	kho_scratch[kho_scratch_cnt].size = size;
-	kho_scratch_cnt++;
-	return 0;
-}
-
-/**
- * kho_reserve_scratch() - Reserve the scratch areas of a first KHO kernel.
- *
- * Called by architecture code once NUMA nodes are known and before the
- * memory map is allocated, so the areas are large and contiguous.  A
- * kernel started by an accepted handover reuses the areas it was given.
- *
- * Context: Early boot, memblock only.
- */
-void __init kho_reserve_scratch(void)
-{
-	phys_addr_t low = ARCH_LOW_ADDRESS_LIMIT, size, total = 0;
-	struct kho_scratch *area = NULL;
-	int nid, err;
-
-	if (!kho_enable || kho_scratch_cnt)
-		return;
-
-	size = kho_scratch_want(KHO_SCRATCH_LOWMEM, low, NUMA_NO_NODE);
-	err = kho_scratch_alloc(size, low, NUMA_NO_NODE);
-	if (!err) {
-		size = kho_scratch_want(KHO_SCRATCH_GLOBAL, PHYS_ADDR_MAX,
-					NUMA_NO_NODE);
-		err = kho_scratch_alloc(size, MEMBLOCK_ALLOC_ACCESSIBLE,
-					NUMA_NO_NODE);
-	}
-	for_each_online_node(nid) {
-		if (err)
-			break;
-		size = kho_scratch_want(KHO_SCRATCH_PERNODE, PHYS_ADDR_MAX, nid);
-		err = kho_scratch_alloc(size, MEMBLOCK_ALLOC_ACCESSIBLE, nid);
-	}
-
-	for_each_kho_scratch(area)
-		total += area->size;
-	/* The next kernel would refuse more, and be left little else. */
-	if (!err && total > memblock_phys_mem_size() / 2) {
-		pr_err("kho_scratch= asks for %llu MiB, more than half of RAM\n",
-		       (u64)total >> 20);
-		err = -E2BIG;
-	}
-	if (err || !kho_scratch_cnt) {
-		pr_err("cannot reserve scratch areas: KHO disabled\n");
-		for_each_kho_scratch(area)
-			memblock_phys_free(area->addr, area->size);
-		kho_scratch_cnt = 0;
-		kho_enable = false;
-		return;
-	}
-
-	for_each_kho_scratch(area)
-		pr_debug("scratch area %td: %#llx+%#llx\n", area - kho_scratch,
-			 area->addr, area->size);
-	kho_scratch_reserved = true;
-	pr_info("reserved %u scratch areas, %llu MiB in all\n",
-		kho_scratch_cnt, (u64)total >> 20);
-}
-
-/* The first kernel's scratch areas serve movable allocations only. */
-static void __init kho_release_scratch(void)
-{
-	struct kho_scratch *area = NULL;
-	unsigned long pfn, end;
-
-	for_each_kho_scratch(area) {
-		/* Free memory now: kmemleak must not scan it as an object. */
-		kmemleak_free_part_phys(area->addr, area->size);
-		pfn = PHYS_PFN(area->addr);
-		end = PHYS_PFN(area->addr + area->size);
-		for (; pfn < end; pfn += pageblock_nr_pages)
-			init_cma_reserved_pageblock(pfn_to_page(pfn));
-		totalcma_pages += end - PHYS_PFN(area->addr);
-	}
-}
-
-/* Whether [@phys, @phys + @size) meets a scratch area. */
-bool kho_scratch_overlaps(phys_addr_t phys, u64 size)
-{
-	struct kho_scratch *area = NULL;
-
-	for_each_kho_scratch(area) {
-		if (phys < area->addr + area->size && area->addr < phys + size)
-			return true;
-	}
-	return false;
-}
 
 /*
  * Whether [@phys, @phys + @size) may be preserved at all: the next kernel
@@ -338,6 +129,148 @@ int kho_preserve_phys(phys_addr_t phys, size_t size)
 					  size >> PAGE_SHIFT);
 }
 EXPORT_SYMBOL_GPL(kho_preserve_phys);
+
+/* The pfn after the end of the node that holds @pfn. */
+static unsigned long kho_node_end(unsigned long pfn)
+{
+	return pgdat_end_pfn(NODE_DATA(pfn_to_nid(pfn)));
+}
+
+/*
+ * Preserve, or forget, @nr pages from @pfn as blocks that do not cross a
+ * node: the same split both ways.  Stops at the first error.
+ */
+static int kho_out_pages(unsigned long pfn, unsigned long nr, bool preserve,
+			 unsigned long *done)
+{
+	unsigned long end = pfn + nr, seg;
+	int err = 0;
+
+	for (*done = pfn; !err && *done < end; *done = seg) {
+		seg = min(end, kho_node_end(*done));
+		err = preserve ?
+		      kho_tracker_preserve_range(&kho_out_tracker, *done,
+						 seg - *done) :
+		      kho_tracker_unpreserve_range(&kho_out_tracker, *done,
+						   seg - *done);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/**
+ * kho_preserve_pages() - Preserve a range of pages across the next kexec.
+ * @page: the first page.
+ * @nr_pages: how many, any number.
+ *
+ * The pages are recorded as naturally aligned blocks, the largest that
+ * fit without crossing a NUMA node.  kho_restore_pages() with the same
+ * range gives them back.  Either the whole range is preserved or, on
+ * error, nothing this call added.
+ *
+ * Context: Process context; may sleep to allocate tracker pages.
+ * Return: 0 on success, or as kho_preserve_phys().
+ */
+int kho_preserve_pages(struct page *page, unsigned long nr_pages)
+{
+	unsigned long pfn = page_to_pfn(page), done, undone;
+	int err;
+
+	might_sleep();
+	if (!kho_out_ready)
+		return -EOPNOTSUPP;
+	if (!nr_pages || pfn + nr_pages < pfn || is_zone_device_page(page) ||
+	    !kho_out_may_preserve(PFN_PHYS(pfn),
+				  (u64)nr_pages << PAGE_SHIFT))
+		return -EINVAL;
+	err = kho_out_pages(pfn, nr_pages, true, &done);
+	if (err && done > pfn)
+		kho_out_pages(pfn, done - pfn, false, &undone);
+	return err;
+}
+EXPORT_SYMBOL_GPL(kho_preserve_pages);
+
+/**
+ * kho_unpreserve_pages() - Undo kho_preserve_pages().
+ * @page: the first page, as passed to kho_preserve_pages().
+ * @nr_pages: how many, as passed to kho_preserve_pages().
+ *
+ * Context: Process context, before the handover is finalized.
+ */
+void kho_unpreserve_pages(struct page *page, unsigned long nr_pages)
+{
+	unsigned long done;
+
+	if (kho_out_ready && nr_pages)
+		WARN_ON_ONCE(kho_out_pages(page_to_pfn(page), nr_pages, false,
+					   &done));
+}
+EXPORT_SYMBOL_GPL(kho_unpreserve_pages);
+
+/**
+ * kho_unpreserve_folio() - Undo kho_preserve_folio().
+ * @folio: the folio.
+ *
+ * Context: Process context, before the handover is finalized.
+ */
+void kho_unpreserve_folio(struct folio *folio)
+{
+	if (kho_out_ready)
+		WARN_ON_ONCE(kho_tracker_unpreserve(&kho_out_tracker,
+						    folio_pfn(folio),
+						    folio_order(folio)));
+}
+EXPORT_SYMBOL_GPL(kho_unpreserve_folio);
+
+/**
+ * kho_alloc_preserve() - Allocate memory preserved across the next kexec.
+ * @size: how many bytes.
+ *
+ * The memory is zeroed, physically contiguous and rounded up to a power
+ * of two pages.  The next kernel frees it with kho_restore_free() once done
+ * with it; this kernel with kho_unpreserve_free().
+ *
+ * Context: Process context.
+ * Return: the memory, or ERR_PTR(): -EINVAL for a size of 0, -ENOMEM, or
+ * what kho_preserve_folio() returned.
+ */
+void *kho_alloc_preserve(size_t size)
+{
+	struct folio *folio;
+	int err;
+
+	if (!size)
+		return ERR_PTR(-EINVAL);
+	folio = folio_alloc(GFP_KERNEL | __GFP_ZERO, get_order(size));
+	if (!folio)
+		return ERR_PTR(-ENOMEM);
+	err = kho_preserve_folio(folio);
+	if (err) {
+		folio_put(folio);
+		return ERR_PTR(err);
+	}
+	return folio_address(folio);
+}
+EXPORT_SYMBOL_GPL(kho_alloc_preserve);
+
+/**
+ * kho_unpreserve_free() - Undo kho_alloc_preserve().
+ * @mem: what kho_alloc_preserve() returned, or NULL.
+ *
+ * Context: Process context, before the handover is finalized.
+ */
+void kho_unpreserve_free(void *mem)
+{
+	struct folio *folio;
+
+	if (!mem)
+		return;
+	folio = virt_to_folio(mem);
+	kho_unpreserve_folio(folio);
+	folio_put(folio);
+}
+EXPORT_SYMBOL_GPL(kho_unpreserve_free);
 
 /**
  * struct kho_serialization - What KHO clients add to while finalizing.
@@ -729,55 +662,6 @@ int kho_kexec_finalize(struct kimage *image)
 	return err;
 }
 
-/*
- * What the global scratch area would need to hold every segment loaded so
- * far and @kbuf, aligned, with room for the next kernel's early
- * allocations: the default global size above the segments.
- */
-static u64 kho_scratch_need(const struct kexec_buf *kbuf)
-{
-	u64 need = ALIGN(kbuf->memsz, max(kbuf->buf_align, PAGE_SIZE));
-	unsigned long i;
-
-	for (i = 0; i < kbuf->image->nr_segments; i++)
-		need += ALIGN(kbuf->image->segment[i].memsz, PAGE_SIZE);
-	return round_up(need + SZ_256M, SZ_64M);
-}
-
-/**
- * kho_locate_mem_hole() - Place a kexec segment inside the scratch areas.
- * @kbuf: the segment to place.
- * @func: kexec_file's callback that tries one candidate region.
- *
- * While KHO is enabled, segments of the next kernel may only go where the
- * next kernel will find no preserved memory: inside scratch.
- *
- * Context: kexec_file_load(), with the kexec lock held.
- * Return: 0 if KHO does not constrain this segment, 1 if it was placed,
- * -EADDRNOTAVAIL if no scratch area has room for it.
- */
-int kho_locate_mem_hole(struct kexec_buf *kbuf,
-			int (*func)(struct resource *res, void *arg))
-{
-	struct resource res;
-	unsigned int i, n;
-	int ret;
-
-	if (!kho_enable || kbuf->image->type == KEXEC_TYPE_CRASH)
-		return 0;
-
-	for (i = 0; i < kho_scratch_cnt; i++) {
-		n = kbuf->top_down ? kho_scratch_cnt - 1 - i : i;
-		res = DEFINE_RES_MEM(kho_scratch[n].addr, kho_scratch[n].size);
-		ret = func(&res, kbuf);
-		if (ret)
-			return ret;
-	}
-	pr_err("no room in scratch for a kexec segment of %lu KiB; boot this kernel with kho_scratch=<lowmem>,<global>,<pernode> whose <global> holds every segment (%llu MiB at least)\n",
-	       kbuf->memsz >> 10, kho_scratch_need(kbuf) >> 20);
-	return -EADDRNOTAVAIL;
-}
-
 static int __init kho_init(void)
 {
 	int err;
@@ -802,8 +686,6 @@ static int __init kho_init(void)
 		kho_enable = false;
 		return err;
 	}
-	if (kho_scratch_reserved)
-		kho_release_scratch();
 	kho_out_ready = true;
 	return 0;
 }

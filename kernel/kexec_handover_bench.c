@@ -10,9 +10,10 @@
  * - the cost of serializing both, and the memory both use;
  * - the memory read bandwidth, to put the next kernel's walk in scale;
  * then preserves N GiB of real order-0 pages through kho_preserve_folio().
- * A kernel started by that handover reports what taking it over cost and,
- * with kho_bench.gib=N again, hands the same pages over once more, so the
- * next kernel can take them with another strategy (kho_reserve=).
+ * A kernel started by that handover reports what taking it over cost,
+ * restores every page, timed, and, with kho_bench.gib=N again, hands the
+ * next set of its chain over (see kho_bench_plan()), so that the next
+ * kernel can take it with the other strategy (kho_reserve=).
  *
  * Everything is printed as "kho-bench: <key> <value>" lines.
  */
@@ -47,7 +48,6 @@ MODULE_PARM_DESC(gib, "GiB of order-0 pages to preserve and benchmark with");
 
 #define KHO_BENCH_NAME		"kho_bench"
 #define KHO_BENCH_COMPATIBLE	"kho-bench-v1"
-#define KHO_BENCH_CHUNK_ORDER	MAX_PAGE_ORDER
 #define KHO_BENCH_BW_SIZE	SZ_256M
 /* Synthetic pfns for the tracker benchmarks: no memory is touched. */
 #define KHO_BENCH_BASE_PFN	BIT(20)
@@ -323,7 +323,7 @@ static u64 kho_bench_preserve_once(const struct kho_bench_set *set,
 	return n == nr_cpus ? end - start : 0;
 }
 
-#define KHO_BENCH_RUNS	3
+#define KHO_BENCH_RUNS	7
 
 static int kho_bench_cmp_u64(const void *a, const void *b)
 {
@@ -333,13 +333,14 @@ static int kho_bench_cmp_u64(const void *a, const void *b)
 }
 
 /*
- * The median of KHO_BENCH_RUNS runs, each into an empty tracker: the
- * first run also pays for translating code under emulation.  @tracker or
- * @ref is left holding the set.
+ * KHO_BENCH_RUNS runs, each into an empty tracker: the first also pays
+ * for translating code under emulation.  Returns the fastest, which the
+ * host's load disturbs least, and sets *@spread to the slowest over the
+ * fastest, in percent.  @tracker or @ref is left holding the set.
  */
 static u64 kho_bench_preserve(const struct kho_bench_set *set,
 			      struct kho_tracker *tracker, struct kho_ref *ref,
-			      unsigned int nr_cpus)
+			      unsigned int nr_cpus, u64 *spread)
 {
 	u64 ns[KHO_BENCH_RUNS];
 	unsigned int i;
@@ -359,8 +360,11 @@ static u64 kho_bench_preserve(const struct kho_bench_set *set,
 		}
 		ns[i] = kho_bench_preserve_once(set, tracker, ref, nr_cpus);
 	}
-	sort(ns, KHO_BENCH_RUNS, sizeof(u64), kho_bench_cmp_u64, NULL);
-	return ns[KHO_BENCH_RUNS / 2];
+	/* The first run translates the code: leave it out. */
+	sort(ns + 1, KHO_BENCH_RUNS - 1, sizeof(u64), kho_bench_cmp_u64, NULL);
+	*spread = ns[1] ? div64_u64((ns[KHO_BENCH_RUNS - 1] - ns[1]) * 100,
+				    ns[1]) : 0;
+	return ns[1];
 }
 
 static void kho_bench_print_ns(const char *key, u64 ns, unsigned long blocks)
@@ -380,7 +384,7 @@ static void __init kho_bench_trackers(const struct kho_bench_set *set)
 	struct kho_ref *ref;
 	phys_addr_t root;
 	char key[64];
-	u64 ns, t0;
+	u64 ns, t0, spread;
 
 	tracker = kzalloc(sizeof(*tracker), GFP_KERNEL);
 	ref = kzalloc(sizeof(*ref), GFP_KERNEL);
@@ -390,8 +394,9 @@ static void __init kho_bench_trackers(const struct kho_bench_set *set)
 	pr_info("%s.blocks %lu\n", set->name, set->total);
 	for (cpus = 1; cpus <= nr_cpus; cpus = cpus == 1 ? nr_cpus : cpus + 1) {
 		snprintf(key, sizeof(key), "%s.ours.cpus%u", set->name, cpus);
-		ns = kho_bench_preserve(set, tracker, NULL, cpus);
+		ns = kho_bench_preserve(set, tracker, NULL, cpus, &spread);
 		kho_bench_print_ns(key, ns, set->total);
+		pr_info("%s.spread_pct %llu\n", key, spread);
 
 		if (cpus == 1) {
 			t0 = ktime_get_ns();
@@ -406,8 +411,9 @@ static void __init kho_bench_trackers(const struct kho_bench_set *set)
 
 		kho_ref_init(ref);
 		snprintf(key, sizeof(key), "%s.ref.cpus%u", set->name, cpus);
-		ns = kho_bench_preserve(set, NULL, ref, cpus);
+		ns = kho_bench_preserve(set, NULL, ref, cpus, &spread);
 		kho_bench_print_ns(key, ns, set->total);
+		pr_info("%s.spread_pct %llu\n", key, spread);
 		if (cpus == 1) {
 			t0 = ktime_get_ns();
 			root = kho_ref_serialize(ref, &nr_chunks);
@@ -468,10 +474,23 @@ out:
 	kfree(chunks);
 }
 
+/*
+ * The chain of handovers a run makes: generation 1 and 2 hand @gib GiB of
+ * order-0 pages over (the second kernel takes them with ranges, the third
+ * one block at a time, as kho_reserve=per-block on its command line
+ * says), then each size in @frag_mb twice over, as every other page of
+ * that many MiB: one run per block, the fragmented worst case.
+ */
+static unsigned int frag_mb[4];
+static unsigned int nr_frag;
+module_param_array(frag_mb, uint, &nr_frag, 0444);
+MODULE_PARM_DESC(frag_mb, "MiB of fragmented memory to hand over, per size");
+
 static struct {
 	struct folio *fdt;
-	struct folio *list;
-	unsigned long nr;
+	struct folio *list;	/* pfns of chunks of MAX_PAGE_ORDER pages */
+	unsigned long nr;	/* chunks */
+	unsigned int step;	/* 1: every page of a chunk, 2: every other */
 	u64 generation;
 	struct notifier_block nb;
 } kho_bench;
@@ -490,6 +509,7 @@ static int kho_bench_notifier(struct notifier_block *nb, unsigned long event,
 	err = err ?: fdt_setprop_u64(fdt, 0, "list",
 				     PFN_PHYS(folio_pfn(kho_bench.list)));
 	err = err ?: fdt_setprop_u64(fdt, 0, "nr", kho_bench.nr);
+	err = err ?: fdt_setprop_u64(fdt, 0, "step", kho_bench.step);
 	err = err ?: fdt_setprop_u64(fdt, 0, "generation",
 				     kho_bench.generation + 1);
 	if (err)
@@ -497,7 +517,7 @@ static int kho_bench_notifier(struct notifier_block *nb, unsigned long event,
 	return notifier_from_errno(kho_add_subtree(data, KHO_BENCH_NAME, fdt));
 }
 
-/* Preserve every page of the chunks listed in kho_bench.list, at order 0. */
+/* Preserve every @step-th page of the chunks, at order 0. */
 static int __init kho_bench_preserve_chunks(void)
 {
 	u64 *pfns = folio_address(kho_bench.list), t0, ns;
@@ -506,7 +526,7 @@ static int __init kho_bench_preserve_chunks(void)
 
 	t0 = ktime_get_ns();
 	for (i = 0; i < kho_bench.nr; i++) {
-		for (j = 0; j < (1UL << KHO_BENCH_CHUNK_ORDER); j++) {
+		for (j = 0; j < MAX_ORDER_NR_PAGES; j += kho_bench.step) {
 			err = kho_preserve_folio(page_folio(pfn_to_page(pfns[i] + j)));
 			if (err)
 				return err;
@@ -514,7 +534,7 @@ static int __init kho_bench_preserve_chunks(void)
 	}
 	ns = ktime_get_ns() - t0;
 	kho_bench_print_ns("handover.preserve", ns,
-			   kho_bench.nr << KHO_BENCH_CHUNK_ORDER);
+			   (kho_bench.nr << MAX_PAGE_ORDER) / kho_bench.step);
 	err = kho_preserve_folio(kho_bench.list);
 	err = err ?: kho_preserve_folio(kho_bench.fdt);
 	if (err)
@@ -523,10 +543,10 @@ static int __init kho_bench_preserve_chunks(void)
 	return register_kho_notifier(&kho_bench.nb);
 }
 
-/* First kernel: allocate @gib GiB in chunks, to preserve page by page. */
-static int __init kho_bench_alloc_chunks(void)
+/* Allocate @mb MiB in chunks, to preserve page by page. */
+static int __init kho_bench_alloc_chunks(u64 mb)
 {
-	unsigned long nr = (u64)gib << (30 - PAGE_SHIFT - KHO_BENCH_CHUNK_ORDER);
+	unsigned long nr = mb >> (PAGE_SHIFT + MAX_PAGE_ORDER - 20);
 	struct page *page;
 	u64 *pfns;
 
@@ -536,8 +556,7 @@ static int __init kho_bench_alloc_chunks(void)
 		return -ENOMEM;
 	pfns = folio_address(kho_bench.list);
 	for (kho_bench.nr = 0; kho_bench.nr < nr; kho_bench.nr++) {
-		page = alloc_pages(GFP_KERNEL | __GFP_NOWARN,
-				   KHO_BENCH_CHUNK_ORDER);
+		page = alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_PAGE_ORDER);
 		if (!page)
 			return -ENOMEM;
 		pfns[kho_bench.nr] = page_to_pfn(page);
@@ -545,13 +564,54 @@ static int __init kho_bench_alloc_chunks(void)
 	return 0;
 }
 
-/* A kernel started by a benchmark handover: report, and maybe go on. */
+/*
+ * Take every preserved page of the chunks back, timed per block, and give
+ * back to the allocator the ones that were not preserved.
+ */
+static int __init kho_bench_restore(void)
+{
+	u64 *pfns = folio_address(kho_bench.list), t0, ns;
+	unsigned long i, j, n = 0;
+	struct folio *folio;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < kho_bench.nr; i++) {
+		for (j = 0; j < MAX_ORDER_NR_PAGES; j += kho_bench.step) {
+			folio = kho_restore_folio(PFN_PHYS(pfns[i] + j));
+			if (!folio)
+				return -EINVAL;
+			n++;
+		}
+	}
+	ns = ktime_get_ns() - t0;
+	kho_bench_print_ns("next.restore", ns, n);
+	return 0;
+}
+
+/* Free what kho_bench_restore() took back, and the list. */
+static void __init kho_bench_free(void)
+{
+	u64 *pfns = folio_address(kho_bench.list);
+	unsigned long i, j;
+
+	for (i = 0; i < kho_bench.nr; i++)
+		for (j = 0; j < MAX_ORDER_NR_PAGES; j += kho_bench.step)
+			__free_page(pfn_to_page(pfns[i] + j));
+	folio_put(kho_bench.list);
+	folio_put(kho_bench.fdt);
+	kho_bench.list = NULL;
+	kho_bench.fdt = NULL;
+	kho_bench.nr = 0;
+}
+
+/* A kernel started by a benchmark handover: report, and take it back. */
 static int __init kho_bench_incoming(void)
 {
 	const struct kho_in_stats *st = kho_in_stats();
-	const void *fdt, *prop;
 	phys_addr_t phys;
-	int len;
+	const void *fdt;
+	u64 list, step;
+	int i, err;
 
 	if (kho_retrieve_subtree(KHO_BENCH_NAME, &phys))
 		return -ENOENT;
@@ -559,33 +619,52 @@ static int __init kho_bench_incoming(void)
 	if (!kho_bench.fdt || !st)
 		return -EINVAL;
 	fdt = folio_address(kho_bench.fdt);
-	prop = fdt_getprop(fdt, 0, "generation", &len);
-	kho_bench.generation = prop && len == 8 ? get_unaligned_be64(prop) : 0;
-	prop = fdt_getprop(fdt, 0, "nr", &len);
-	kho_bench.nr = prop && len == 8 ? get_unaligned_be64(prop) : 0;
-	prop = fdt_getprop(fdt, 0, "list", &len);
-	kho_bench.list = prop && len == 8 ?
-			 kho_restore_folio(get_unaligned_be64(prop)) : NULL;
+	if (kho_fdt_get_u64(fdt, 0, "generation", &kho_bench.generation) ||
+	    kho_fdt_get_u64(fdt, 0, "nr", &list) ||
+	    kho_fdt_get_u64(fdt, 0, "step", &step))
+		return -EINVAL;
+	kho_bench.nr = list;
+	kho_bench.step = step;
+	if (kho_fdt_get_u64(fdt, 0, "list", &list))
+		return -EINVAL;
+	kho_bench.list = kho_restore_folio(list);
 	if (!kho_bench.list)
 		return -EINVAL;
 
 	pr_info("next.generation %llu\n", kho_bench.generation);
+	pr_info("next.set %s\n", kho_bench.step == 1 ? "dense" : "fragmented");
 	pr_info("next.reserve %s\n", st->per_block ? "per-block" : "ranges");
 	pr_info("next.blocks %llu\n", st->blocks);
 	pr_info("next.bytes %llu\n", st->bytes);
 	pr_info("next.runs %lu\n", st->runs);
 	pr_info("next.ranges %lu\n", st->ranges);
 	pr_info("next.table_bytes %llu\n", st->table_pages * PAGE_SIZE);
-	pr_info("next.walk_ns %llu\n", st->ns[KHO_IN_WALK]);
-	pr_info("next.reserve_ns %llu\n", st->ns[KHO_IN_RESERVE]);
-	pr_info("next.stamp_ns %llu\n", st->ns[KHO_IN_STAMP]);
-	return 0;
+	for (i = 0; i < KHO_IN_STEPS; i++)
+		pr_info("next.%s_ns %llu\n",
+			(const char * const []){ "walk", "check", "reserve",
+						 "init" }[i], st->ns[i]);
+	err = kho_bench_restore();
+	if (err)
+		pr_err("cannot restore the handed-over pages: %d\n", err);
+	return err;
+}
+
+/* What generation @gen of the chain hands over: 0 to stop. */
+static u64 __init kho_bench_plan(u64 gen, unsigned int *step)
+{
+	*step = 1;
+	if (gen <= 2)
+		return (u64)gib << 10;
+	gen -= 3;
+	*step = 2;
+	return gen / 2 < nr_frag ? frag_mb[gen / 2] : 0;
 }
 
 static int __init kho_bench_init(void)
 {
 	struct kho_bench_set set = { };
-	unsigned int o;
+	unsigned int o, step;
+	u64 mb;
 	int err;
 
 	err = kho_bench_incoming();
@@ -621,16 +700,25 @@ static int __init kho_bench_init(void)
 			set.total += set.nr[o];
 		}
 		kho_bench_trackers(&set);
-
-		err = kho_bench_alloc_chunks();
-		if (err) {
-			pr_err("cannot allocate %u GiB: %d\n", gib, err);
-			return 0;
-		}
 	} else if (err) {
 		return 0;
 	}
 
+	mb = kho_bench_plan(kho_bench.generation + 1, &step);
+	if (!mb)
+		return 0;
+	/* The same pages again, or a new set. */
+	if (!kho_bench.list || step != kho_bench.step || mb != kho_bench.nr <<
+	    (PAGE_SHIFT + MAX_PAGE_ORDER - 20)) {
+		if (kho_bench.list)
+			kho_bench_free();
+		err = kho_bench_alloc_chunks(mb);
+		if (err) {
+			pr_err("cannot allocate %llu MiB: %d\n", mb, err);
+			return 0;
+		}
+	}
+	kho_bench.step = step;
 	err = kho_bench_preserve_chunks();
 	if (err)
 		pr_err("cannot preserve the chunks: %d\n", err);

@@ -83,11 +83,12 @@ void __init kho_debug_time(struct kho_in_stats *st)
 	for (i = 0; i < KHO_IN_STEPS; i++)
 		st->ns[i] = mul_u64_u64_div_u64(st->cycles[i], t1 - t0,
 						c1 - c0);
-	pr_info("handover took: walk %llu us, reserve %llu us (%s), order stamps %llu us\n",
+	pr_info("handover took: walk %llu us, checks %llu us, reserve %llu us (%s), init %llu us\n",
 		div_u64(st->ns[KHO_IN_WALK], NSEC_PER_USEC),
+		div_u64(st->ns[KHO_IN_CHECK], NSEC_PER_USEC),
 		div_u64(st->ns[KHO_IN_RESERVE], NSEC_PER_USEC),
 		st->per_block ? "per block" : "ranges",
-		div_u64(st->ns[KHO_IN_STAMP], NSEC_PER_USEC));
+		div_u64(st->ns[KHO_IN_INIT], NSEC_PER_USEC));
 }
 
 static int __init kho_debug_time_init(void)
@@ -108,7 +109,9 @@ rootfs_initcall(kho_debug_time_init);
  *               an order-1 block;
  *   compatible: after finalize, change the FDT's format string;
  *   table:      after finalize, point the root table's first link outside
- *               any RAM.
+ *               any RAM;
+ *   shared:     after finalize, point the first client's sub-FDT at the
+ *               KHO FDT itself, which the next kernel keeps for itself.
  */
 static int kho_corrupt(const char *how)
 {
@@ -140,6 +143,13 @@ static int kho_corrupt(const char *how)
 			return -EINVAL;
 		compat[len - 2] = '0';
 		return 0;
+	}
+	if (sysfs_streq(how, "shared")) {
+		len = fdt_first_subnode(fdt, 0);
+		if (len < 0)
+			return -ENOENT;
+		return fdt_setprop_inplace_u64(fdt, len, KHO_FDT_SUB_PROP,
+					       virt_to_phys(fdt)) ? -EINVAL : 0;
 	}
 	if (sysfs_streq(how, "table")) {
 		if (!kho_out_tracker.root.phys)

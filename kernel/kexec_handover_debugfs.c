@@ -145,9 +145,9 @@ static int kho_in_stats_show(struct seq_file *m, void *v)
 		   st->blocks, st->bytes, st->runs, st->ranges);
 	seq_printf(m, "table_pages %llu\nreserve %s\n", st->table_pages,
 		   st->per_block ? "per-block" : "ranges");
-	seq_printf(m, "walk_ns %llu\nreserve_ns %llu\nstamp_ns %llu\n",
-		   st->ns[KHO_IN_WALK], st->ns[KHO_IN_RESERVE],
-		   st->ns[KHO_IN_STAMP]);
+	seq_printf(m, "walk_ns %llu\ncheck_ns %llu\nreserve_ns %llu\ninit_ns %llu\n",
+		   st->ns[KHO_IN_WALK], st->ns[KHO_IN_CHECK],
+		   st->ns[KHO_IN_RESERVE], st->ns[KHO_IN_INIT]);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kho_in_stats);

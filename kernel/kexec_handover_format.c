@@ -705,7 +705,10 @@ const char *kho_in_check(struct kho_in *in)
 	memset(&in->collect, 0, sizeof(in->collect));
 	in->collect.runs = in->runs;
 	in->collect.max = runs_size / sizeof(*in->runs);
+	in->walk_cycles = in->ops->cycles ? in->ops->cycles() : 0;
 	err = kho_walk_serialized(&w, in->root);
+	if (in->ops->cycles)
+		in->walk_cycles = in->ops->cycles() - in->walk_cycles;
 	if (!err)
 		kho_runs_flush(&in->collect);
 	if (err == -E2BIG || in->collect.nr > in->collect.max) {

@@ -76,6 +76,8 @@ static const struct kho_in_ops kho_in_ops __initconst = {
 	.map_early = kho_in_map_early,
 	.unmap_early = kho_in_unmap_early,
 	.map = kho_in_map,
+	.cycles = IS_ENABLED(CONFIG_KEXEC_HANDOVER_DEBUG) ? kho_debug_cycles :
+							    NULL,
 };
 
 /* The handover that started this kernel, and what was done with it. */
@@ -92,6 +94,10 @@ static void *kho_in_fdt_copy __ro_after_init;
 static unsigned long *kho_in_restored;
 /* Blocks KHO itself took back: the FDT's and the scratch list's. */
 static u64 kho_in_own[2] __ro_after_init = { U64_MAX, U64_MAX };
+/* Blocks kept at boot, with kho_keep_range(): [first, last] each. */
+#define KHO_IN_KEPT_MAX		16
+static u64 kho_in_kept[KHO_IN_KEPT_MAX][2] __ro_after_init;
+static unsigned int kho_in_nr_kept __ro_after_init;
 
 /* The handover's statistics, or NULL if no handover was accepted. */
 struct kho_in_stats *kho_in_stats(void)
@@ -202,7 +208,8 @@ void __init kho_reserve_preserved(void)
 	if (why)
 		return kho_in_warn(why);
 
-	st->cycles[KHO_IN_WALK] = t1 - t0;
+	st->cycles[KHO_IN_WALK] = kho_in.walk_cycles;
+	st->cycles[KHO_IN_CHECK] = t1 - t0 - kho_in.walk_cycles;
 	st->cycles[KHO_IN_RESERVE] = kho_debug_cycles() - t1;
 	st->blocks = kho_in.blocks;
 	st->bytes = kho_in.bytes;
@@ -270,7 +277,6 @@ static void __init kho_in_scratch_to_cma(void)
 			if (zone)
 				zone->cma_pages += pageblock_nr_pages;
 		}
-		totalcma_pages += PHYS_PFN(area->size);
 	}
 }
 
@@ -334,13 +340,16 @@ void __init kho_memory_init(void)
 {
 	unsigned int order;
 	phys_addr_t head;
+	u64 t0;
 
 	if (!kho_in_accepted)
 		return;
+	t0 = kho_debug_cycles();
 	kho_in_scratch_to_cma();
 	kho_in_note_deferred();
 	kho_in_own[0] = kho_in_block_of(kho_in.fdt, &head, &order);
 	kho_in_own[1] = kho_in_block_of(kho_in.list, &head, &order);
+	kho_in_stats_data.cycles[KHO_IN_INIT] = kho_debug_cycles() - t0;
 	pr_info("handover accepted: %llu blocks, %llu MiB in %lu runs, %lu ranges\n",
 		kho_in.blocks, kho_in.bytes >> 20, kho_in.nr_runs,
 		kho_in.nr_ranges);
@@ -364,12 +373,26 @@ static unsigned long *kho_in_restored_bits(void)
 	return bits;
 }
 
+/* Whether @block is KHO's or was kept at boot: no client may take it. */
+static bool kho_in_taken(u64 block)
+{
+	unsigned int i;
+
+	if (block == kho_in_own[0] || block == kho_in_own[1])
+		return true;
+	for (i = 0; i < kho_in_nr_kept; i++) {
+		if (block >= kho_in_kept[i][0] && block <= kho_in_kept[i][1])
+			return true;
+	}
+	return false;
+}
+
 /* Claim block @block; of two claims of one block, one wins. */
 static bool kho_in_claim(u64 block)
 {
 	unsigned long *bits;
 
-	if (block == kho_in_own[0] || block == kho_in_own[1])
+	if (kho_in_taken(block))
 		return false;
 	bits = kho_in_restored_bits();
 	return bits && !test_and_set_bit(block, bits);
@@ -432,6 +455,35 @@ struct folio *kho_restore_folio(phys_addr_t phys)
 }
 EXPORT_SYMBOL_GPL(kho_restore_folio);
 
+/*
+ * Claim the preserved blocks that tile [@pfn, @pfn + @nr) exactly, however
+ * the previous kernel split the range, and count them as managed again.
+ * Either all of them are claimed or none.
+ */
+static int kho_in_claim_range(unsigned long pfn, unsigned long nr)
+{
+	unsigned long p, q, end = pfn + nr;
+	unsigned int order;
+	long block;
+
+	if (!kho_in_accepted || !nr || end < pfn)
+		return -EINVAL;
+	for (p = pfn; p < end; p += 1UL << order) {
+		block = kho_in_block(PFN_PHYS(p), &order);
+		if (block < 0 || p + (1UL << order) > end ||
+		    !kho_in_claim(block))
+			goto out_undo;
+	}
+	kho_in_manage(pfn, nr);
+	return 0;
+
+out_undo:
+	/* Give back the blocks claimed so far. */
+	for (q = pfn; q < p; q += 1UL << order)
+		clear_bit(kho_in_block(PFN_PHYS(q), &order), kho_in_restored);
+	return -EINVAL;
+}
+
 /**
  * kho_restore_phys() - Take back a range preserved by the previous kernel.
  * @phys: physical address of the range, as passed to kho_preserve_phys().
@@ -443,34 +495,56 @@ EXPORT_SYMBOL_GPL(kho_restore_folio);
  *
  * Context: Process context, from core initcalls on.
  * Return: 0 on success, -EINVAL if @phys or @size is not page aligned or
- * the range is not exactly a range preserved as a whole.
+ * the range is not exactly made of preserved blocks not restored yet.
  */
 int kho_restore_phys(phys_addr_t phys, size_t size)
 {
-	struct kho_blocks b, undo;
-	unsigned int order;
-	long block;
-
-	if (!kho_in_accepted || !size || !PAGE_ALIGNED(phys) ||
-	    !PAGE_ALIGNED(size) || phys + size < phys)
+	if (!PAGE_ALIGNED(phys) || !PAGE_ALIGNED(size))
 		return -EINVAL;
-
-	b = kho_blocks(PHYS_PFN(phys), PHYS_PFN(phys + size));
-	for_each_kho_block(b) {
-		block = kho_in_block(PFN_PHYS(b.pfn), &order);
-		if (block < 0 || order != b.order || !kho_in_claim(block)) {
-			/* Give back the blocks claimed so far. */
-			undo = kho_blocks(PHYS_PFN(phys), b.pfn);
-			for_each_kho_block(undo)
-				clear_bit(kho_in_block(PFN_PHYS(undo.pfn), &order),
-					  kho_in_restored);
-			return -EINVAL;
-		}
-	}
-	kho_in_manage(PHYS_PFN(phys), size >> PAGE_SHIFT);
-	return 0;
+	return kho_in_claim_range(PHYS_PFN(phys), size >> PAGE_SHIFT);
 }
 EXPORT_SYMBOL_GPL(kho_restore_phys);
+
+/**
+ * kho_restore_pages() - Take back pages preserved by kho_preserve_pages().
+ * @phys: physical address of the first page.
+ * @nr_pages: how many, as preserved.
+ *
+ * Every page comes back as an order-0 page with one reference, as if
+ * allocated; free each with __free_page().  Either all of them are
+ * restored or, on error, none.
+ *
+ * Context: Process context, from core initcalls on.
+ * Return: the first page, or NULL if the range is not exactly made of
+ * preserved blocks not restored yet.
+ */
+struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_pages)
+{
+	if (!PAGE_ALIGNED(phys) ||
+	    kho_in_claim_range(PHYS_PFN(phys), nr_pages))
+		return NULL;
+	return pfn_to_page(PHYS_PFN(phys));
+}
+EXPORT_SYMBOL_GPL(kho_restore_pages);
+
+/**
+ * kho_restore_free() - Free memory kho_alloc_preserve() kept for this kernel.
+ * @mem: the memory's address in this kernel, phys_to_virt() of what the
+ *	previous kernel handed over.
+ *
+ * Context: Process context, from core initcalls on.
+ */
+void kho_restore_free(void *mem)
+{
+	struct folio *folio;
+
+	if (!mem)
+		return;
+	folio = kho_restore_folio(virt_to_phys(mem));
+	if (folio)
+		folio_put(folio);
+}
+EXPORT_SYMBOL_GPL(kho_restore_free);
 
 /* The size of the unrestored preserved block starting at @phys, or 0. */
 u64 kho_in_preserved_size(phys_addr_t phys)
@@ -482,10 +556,80 @@ u64 kho_in_preserved_size(phys_addr_t phys)
 	if (!kho_in_accepted)
 		return 0;
 	block = kho_in_block(phys, &order);
-	if (block < 0 || block == kho_in_own[0] || block == kho_in_own[1] ||
-	    (bits && test_bit(block, bits)))
+	if (block < 0 || kho_in_taken(block) || (bits && test_bit(block, bits)))
 		return 0;
 	return PAGE_SIZE << order;
+}
+
+/*
+ * The blocks that tile [@phys, @phys + @size) exactly, in *@first and
+ * *@last, if none is taken; false otherwise.
+ */
+static bool __init kho_in_tiled(phys_addr_t phys, u64 size, u64 *first,
+				u64 *last)
+{
+	phys_addr_t p, end = phys + size;
+	unsigned int order;
+	long block;
+
+	if (!kho_in_accepted || !size || end < phys || !PAGE_ALIGNED(phys) ||
+	    !PAGE_ALIGNED(size))
+		return false;
+	for (p = phys; p < end; p += PAGE_SIZE << order) {
+		block = kho_in_block(p, &order);
+		if (block < 0 || p + (PAGE_SIZE << order) > end ||
+		    kho_in_taken(block) ||
+		    (block != (p == phys ? block : *last + 1)))
+			return false;
+		if (p == phys)
+			*first = block;
+		*last = block;
+	}
+	return true;
+}
+
+/**
+ * kho_is_preserved() - Whether a range is preserved memory of the handover.
+ * @phys: start of the range, page aligned.
+ * @size: its size, page aligned.
+ *
+ * For early boot code that reads a sub-FDT in place: true if the range is
+ * made of preserved blocks that no one took.
+ *
+ * Context: Early boot, once preserved memory is reserved.
+ * Return: true or false.
+ */
+bool __init kho_is_preserved(phys_addr_t phys, u64 size)
+{
+	u64 first, last;
+
+	return kho_in_tiled(phys, size, &first, &last);
+}
+
+/**
+ * kho_keep_range() - Keep a preserved range as reserved memory for good.
+ * @phys: start of the range, page aligned.
+ * @size: its size, page aligned.
+ *
+ * For early boot code that takes over memory the previous kernel
+ * preserved before the page allocator exists, as reserve_mem does: the
+ * range stays reserved in memblock, and no client can restore it.
+ *
+ * Context: Early boot, once preserved memory is reserved.
+ * Return: true if the range is made of preserved blocks no one took, and
+ * is now kept; false otherwise.
+ */
+bool __init kho_keep_range(phys_addr_t phys, u64 size)
+{
+	u64 first, last;
+
+	if (kho_in_nr_kept == KHO_IN_KEPT_MAX ||
+	    !kho_in_tiled(phys, size, &first, &last))
+		return false;
+	kho_in_kept[kho_in_nr_kept][0] = first;
+	kho_in_kept[kho_in_nr_kept][1] = last;
+	kho_in_nr_kept++;
+	return true;
 }
 
 /* The KHO FDT handed over, or NULL. */
@@ -540,9 +684,16 @@ static void __init kho_in_release(phys_addr_t phys)
 static int __init kho_in_init(void)
 {
 	const void *fdt = phys_to_virt(kho_in.fdt);
+	struct kho_scratch *area = NULL;
 
 	if (!kho_in_accepted)
 		return 0;
+	/*
+	 * Scratch has been managed memory since memblock freed it: count it
+	 * as CMA only after the boot printed its memory accounting.
+	 */
+	for_each_kho_scratch(area)
+		totalcma_pages += PHYS_PFN(area->size);
 	kho_in_fdt_copy = kmemdup(fdt, fdt_totalsize(fdt), GFP_KERNEL);
 	if (!kho_in_fdt_copy)
 		return -ENOMEM;

@@ -270,11 +270,13 @@ bool kho_mem_usable(const struct memblock_type *memory, phys_addr_t base,
  * @unmap_early: undo @map_early.
  * @map: a pointer through which @size bytes at @phys, which memblock knows
  *	as RAM, may be read.
+ * @cycles: a cycle counter to time the walk with, or NULL.
  */
 struct kho_in_ops {
 	const void *(*map_early)(u64 phys, u64 size);
 	void (*unmap_early)(const void *p, u64 size);
 	const void *(*map)(phys_addr_t phys, size_t size);
+	u64 (*cycles)(void);
 };
 
 /**
@@ -298,6 +300,7 @@ struct kho_in_ops {
  * @bytes: preserved bytes.
  * @pages: tracker pages read.
  * @nr_ranges: memblock ranges reserved.
+ * @walk_cycles: what the walk alone took, if @ops->cycles is set.
  */
 struct kho_in {
 	const struct kho_in_ops *ops;
@@ -319,6 +322,7 @@ struct kho_in {
 	u64 bytes;
 	unsigned long pages;
 	unsigned long nr_ranges;
+	u64 walk_cycles;
 	/* private: */
 	bool marked;			/* scratch is marked in memblock */
 	phys_addr_t low_scratch;
@@ -370,6 +374,8 @@ int kho_tracker_unpreserve(struct kho_tracker *tracker, unsigned long pfn,
 			   unsigned int order);
 int kho_tracker_preserve_range(struct kho_tracker *tracker,
 			       unsigned long pfn, unsigned long nr_pages);
+int kho_tracker_unpreserve_range(struct kho_tracker *tracker,
+				 unsigned long pfn, unsigned long nr_pages);
 int kho_tracker_serialize(struct kho_tracker *tracker, phys_addr_t *root);
 int kho_tracker_abort(struct kho_tracker *tracker);
 void kho_tracker_discard(struct kho_tracker *tracker);
@@ -418,9 +424,10 @@ void *kho_out_fdt(void);
 
 /* Steps of the next kernel's handover, as the debug code times them. */
 enum kho_in_step {
-	KHO_IN_WALK,	/* walking, checking and sorting */
+	KHO_IN_WALK,	/* reading the tables into runs */
+	KHO_IN_CHECK,	/* sorting and checking the runs */
 	KHO_IN_RESERVE,	/* reserving in memblock */
-	KHO_IN_STAMP,	/* recording each block's order in its struct page */
+	KHO_IN_INIT,	/* scratch to CMA, before memblock frees memory */
 	KHO_IN_STEPS
 };
 

@@ -21,6 +21,7 @@
 #include <linux/percpu.h>
 #include <linux/percpu-rwsem.h>
 #include <linux/rcupdate.h>
+#include <asm/barrier.h>
 #include <kunit/visibility.h>
 
 #include "kexec_handover_internal.h"
@@ -437,7 +438,8 @@ static int kho_tracker_set_fast(struct kho_tracker *tracker, u64 key)
 
 	preempt_disable();
 	cache = this_cpu_ptr(tracker->cache);
-	if (likely(!READ_ONCE(tracker->frozen) && cache->leaf &&
+	/* Pairs with the release that unfreezes: see the cache it left. */
+	if (likely(!smp_load_acquire(&tracker->frozen) && cache->leaf &&
 		   cache->prefix == (key & ~KHO_KEY_BIT))) {
 		err = 0;
 		if (test_and_set_bit(FIELD_GET(KHO_KEY_BIT, key),
@@ -624,6 +626,42 @@ out_unlock:
 }
 EXPORT_SYMBOL_IF_KUNIT(kho_tracker_preserve_range);
 
+/**
+ * kho_tracker_unpreserve_range() - Forget a range kho_tracker_preserve_range()
+ *	recorded.
+ * @tracker: the tracker.
+ * @pfn: first page.
+ * @nr_pages: number of pages.
+ *
+ * Return: 0; -EINVAL for an empty range; -ENOENT if a block of the range
+ * was not recorded (the others are forgotten still); -EBUSY once
+ * serialized.
+ */
+int kho_tracker_unpreserve_range(struct kho_tracker *tracker,
+				 unsigned long pfn, unsigned long nr_pages)
+{
+	struct kho_blocks b = kho_blocks(pfn, pfn + nr_pages);
+	int err = 0;
+	u64 key;
+
+	if (!nr_pages || pfn + nr_pages < pfn)
+		return -EINVAL;
+	if (!percpu_down_read_trylock(&tracker->sem))
+		return -EBUSY;
+	if (tracker->serialized) {
+		err = -EBUSY;
+	} else {
+		for_each_kho_block(b) {
+			if (kho_key_encode(b.pfn, b.order, &key) ||
+			    kho_tracker_clear(tracker, key))
+				err = -ENOENT;
+		}
+	}
+	percpu_up_read(&tracker->sem);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(kho_tracker_unpreserve_range);
+
 /* @level counts the table levels at and below what @link points to. */
 static void kho_link_to_phys(union kho_link *link, int level)
 {
@@ -723,7 +761,7 @@ int kho_tracker_abort(struct kho_tracker *tracker)
 	if (tracker->serialized) {
 		kho_link_to_virt(&tracker->root, KHO_TABLE_LEVELS);
 		tracker->serialized = false;
-		WRITE_ONCE(tracker->frozen, false);
+		smp_store_release(&tracker->frozen, false);
 	} else {
 		err = -EINVAL;
 	}
@@ -745,7 +783,8 @@ void kho_tracker_discard(struct kho_tracker *tracker)
 		per_cpu_ptr(tracker->cache, cpu)->leaf = NULL;
 	kho_link_free(tracker, &tracker->root, KHO_TABLE_LEVELS);
 	tracker->serialized = false;
-	WRITE_ONCE(tracker->frozen, false);
+	/* Caches cleared and tables freed before a fast path can run. */
+	smp_store_release(&tracker->frozen, false);
 	percpu_up_write(&tracker->sem);
 }
 EXPORT_SYMBOL_IF_KUNIT(kho_tracker_discard);

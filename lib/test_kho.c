@@ -3,26 +3,35 @@
  * Test module for Kexec HandOver (KHO).
  *
  * Asked to with test_kho.preserve_mb=N, it preserves about N MiB of folios
- * of every order from 0 to MAX_PAGE_ORDER, and a range of pages, filled
- * with pseudo-random data, and lists them in its own sub-FDT.  Booted by a
- * handover that carries such a list, it restores every folio, checks every
- * byte, frees the folios, allocates as many again, and reports in KTAP.
- * Both can happen in one boot, so a chain of kexecs can be tested.
+ * of every order from 0 to MAX_PAGE_ORDER, a range of pages, and, where
+ * there are free pages at a zone boundary, a range that crosses it, all
+ * filled with pseudo-random data, and lists them in its own sub-FDT.  With
+ * test_kho.fragmented_mb=M it also preserves every other page of M MiB,
+ * as VM memory often is.  With test_kho.refuse=1 it first checks that
+ * memory the next kernel would refuse cannot be preserved.
+ *
+ * Booted by a handover that carries such a list, it restores everything,
+ * checks every byte and the managed page counts of every zone, frees it,
+ * allocates as much again, and reports in KTAP.  Both can happen in one
+ * boot, so a chain of kexecs can be tested.
  */
 
 #define pr_fmt(fmt) fmt
 
 #include <linux/gfp.h>
 #include <linux/init.h>
+#include <linux/initrd.h>
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
 #include <linux/libfdt.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/module.h>
 #include <linux/notifier.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/unaligned.h>
+#include <linux/vmalloc.h>
 
 #define KHO_TEST_NAME		"test_kho"
 #define KHO_TEST_COMPATIBLE	"kho-test-v1"
@@ -30,10 +39,27 @@
 #define KHO_TEST_ORDERS		(MAX_PAGE_ORDER + 1)
 /* kho_preserve_phys() splits this into blocks of 16, 4 and 1 pages. */
 #define KHO_TEST_RANGE_PAGES	21
+/*
+ * Pages below and above a zone boundary, for the crossing range: an odd
+ * count, preserved with kho_preserve_pages().
+ */
+#define KHO_TEST_ZONE_BELOW	7
+#define KHO_TEST_ZONE_ABOVE	6
+/* A small vmalloc area, and one as large as a huge mapping. */
+#define KHO_TEST_VMALLOC_SMALL	(SZ_64K + 3 * PAGE_SIZE)
+#define KHO_TEST_VMALLOC_HUGE	(2 * PMD_SIZE)
 
 static unsigned long preserve_mb;
 module_param(preserve_mb, ulong, 0444);
 MODULE_PARM_DESC(preserve_mb, "MiB of folios to preserve for the next kernel");
+
+static unsigned long fragmented_mb;
+module_param(fragmented_mb, ulong, 0444);
+MODULE_PARM_DESC(fragmented_mb, "MiB of which to preserve every other page");
+
+static bool refuse;
+module_param(refuse, bool, 0444);
+MODULE_PARM_DESC(refuse, "check that unpreservable memory is refused");
 
 /* One preserved folio, as listed in preserved memory. */
 struct kho_test_entry {
@@ -44,14 +70,30 @@ struct kho_test_entry {
 	u32 reserved;
 };
 
+/* A range preserved with kho_preserve_phys(). */
+struct kho_test_range {
+	u64 phys;
+	u64 pages;
+	u64 seed;
+	u64 csum;
+};
+
 static struct {
 	struct folio *fdt;
 	struct folio *list;
 	unsigned long nr;
 	u64 bytes;
-	struct page *range;
-	u64 range_seed;
-	u64 range_csum;
+	struct kho_test_range range;
+	struct kho_test_range zrange;
+	struct folio *frag;		/* pfns of the fragmented chunks */
+	unsigned long frag_nr;
+	u64 frag_seed;
+	/* The rest of the client API: vmalloc, unpreserve, allocations. */
+	struct kho_vmalloc vsmall, vhuge, vgone;
+	u64 vsmall_seed, vhuge_seed;
+	u64 fgone, pgone;
+	void *alloc;
+	u64 alloc_seed;
 	u32 generation;
 	struct notifier_block nb;
 } kho_test;
@@ -97,6 +139,17 @@ static u64 kho_test_verify(const void *addr, size_t size, u64 seed,
 	return csum;
 }
 
+static struct folio *kho_test_alloc_preserved(unsigned int order)
+{
+	struct folio *folio = folio_alloc(GFP_KERNEL | __GFP_NOWARN, order);
+
+	if (folio && kho_preserve_folio(folio)) {
+		folio_put(folio);
+		folio = NULL;
+	}
+	return folio;
+}
+
 static int kho_test_fdt_u64(const void *fdt, const char *name, u64 *val)
 {
 	const void *prop;
@@ -109,40 +162,303 @@ static int kho_test_fdt_u64(const void *fdt, const char *name, u64 *val)
 	return 0;
 }
 
-static void kho_test_ktap(unsigned int n, bool ok, const char *name,
-			  const char *note)
+static unsigned int kho_test_n;
+
+static void kho_test_ktap(bool ok, const char *name, const char *note)
 {
-	pr_info("%sok %u %s # %s\n", ok ? "" : "not ", n, name, note);
+	pr_info("%sok %u %s # %s\n", ok ? "" : "not ", ++kho_test_n, name,
+		note);
 }
 
-static bool __init kho_test_read_fdt(const void *fdt, u64 *list, u64 *nr,
-				     u64 *gen, u64 *range, u64 *range_seed,
-				     u64 *range_csum)
+/* Pages the test expects back as managed memory, per zone. */
+static long kho_test_managed[MAX_NUMNODES][MAX_NR_ZONES];
+
+static void kho_test_expect_managed(unsigned long pfn, unsigned long nr)
 {
-	return !fdt_check_header(fdt) &&
-	       !fdt_node_check_compatible(fdt, 0, KHO_TEST_COMPATIBLE) &&
-	       !kho_test_fdt_u64(fdt, "list", list) &&
-	       !kho_test_fdt_u64(fdt, "nr", nr) &&
-	       !kho_test_fdt_u64(fdt, "generation", gen) &&
-	       !kho_test_fdt_u64(fdt, "range", range) &&
-	       !kho_test_fdt_u64(fdt, "range-seed", range_seed) &&
-	       !kho_test_fdt_u64(fdt, "range-csum", range_csum);
+	struct zone *zone;
+
+	for (; nr; pfn++, nr--) {
+		zone = page_zone(pfn_to_page(pfn));
+		kho_test_managed[zone_to_nid(zone)][zone_idx(zone)]++;
+	}
 }
 
-/* Restore the range, check it and free its pages; whether all went well. */
-static bool __init kho_test_check_range(u64 phys, u64 seed, u64 csum)
+static void kho_test_snapshot_managed(long sign)
 {
-	const size_t size = KHO_TEST_RANGE_PAGES * PAGE_SIZE;
+	struct zone *zone;
+
+	for_each_populated_zone(zone)
+		kho_test_managed[zone_to_nid(zone)][zone_idx(zone)] +=
+			sign * (long)zone_managed_pages(zone);
+}
+
+/*
+ * Restore a range, with kho_restore_phys() or, for @pages, with
+ * kho_restore_pages(), check it and free its pages; whether all went well.
+ */
+static bool __init kho_test_check_range(const struct kho_test_range *r,
+					bool pages)
+{
+	size_t size = r->pages * PAGE_SIZE;
 	bool match = false;
 	unsigned long i;
 
-	if (kho_restore_phys(phys, size))
+	if (!r->pages)
 		return false;
-	if (kho_test_verify(phys_to_virt(phys), size, seed, &match) != csum)
+	if (pages ? !kho_restore_pages(r->phys, r->pages) :
+		    kho_restore_phys(r->phys, size))
+		return false;
+	/* Order-0 pages, one reference each, as if just allocated. */
+	for (i = 0; i < r->pages; i++)
+		if (page_ref_count(pfn_to_page(PHYS_PFN(r->phys) + i)) != 1)
+			return false;
+	kho_test_expect_managed(PHYS_PFN(r->phys), r->pages);
+	if (kho_test_verify(phys_to_virt(r->phys), size, r->seed,
+			    &match) != r->csum)
 		match = false;
-	for (i = 0; i < KHO_TEST_RANGE_PAGES; i++)
-		__free_page(pfn_to_page(PHYS_PFN(phys) + i));
+	for (i = 0; i < r->pages; i++)
+		__free_page(pfn_to_page(PHYS_PFN(r->phys) + i));
 	return match;
+}
+
+static int __init kho_test_read_range(const void *fdt, const char *name,
+				      struct kho_test_range *r)
+{
+	char prop[32];
+
+	snprintf(prop, sizeof(prop), "%s", name);
+	if (kho_test_fdt_u64(fdt, prop, &r->phys))
+		return -ENOENT;
+	snprintf(prop, sizeof(prop), "%s-pages", name);
+	if (kho_test_fdt_u64(fdt, prop, &r->pages))
+		return -EINVAL;
+	snprintf(prop, sizeof(prop), "%s-seed", name);
+	if (kho_test_fdt_u64(fdt, prop, &r->seed))
+		return -EINVAL;
+	snprintf(prop, sizeof(prop), "%s-csum", name);
+	return kho_test_fdt_u64(fdt, prop, &r->csum);
+}
+
+/* Restore the folios of the list, check and count them. */
+static void __init kho_test_check_folios(struct kho_test_entry *e, u64 nr,
+					 struct folio **folios,
+					 unsigned long *restored,
+					 unsigned long *good, u64 *bytes)
+{
+	unsigned long per_order[KHO_TEST_ORDERS] = { };
+	unsigned long i;
+	bool match;
+
+	for (i = 0; i < nr; i++) {
+		if (e[i].order >= KHO_TEST_ORDERS)
+			continue;
+		folios[i] = kho_restore_folio(e[i].phys);
+		if (!folios[i] || folio_order(folios[i]) != e[i].order)
+			continue;
+		(*restored)++;
+		kho_test_expect_managed(folio_pfn(folios[i]),
+					folio_nr_pages(folios[i]));
+		if (kho_test_verify(folio_address(folios[i]),
+				    folio_size(folios[i]), e[i].seed,
+				    &match) == e[i].csum && match) {
+			(*good)++;
+			per_order[e[i].order]++;
+			*bytes += folio_size(folios[i]);
+		}
+	}
+	for (i = 0; i < KHO_TEST_ORDERS; i++)
+		pr_info("# test_kho: order %lu: %lu folios, %lu KiB\n", i,
+			per_order[i], per_order[i] << (i + PAGE_SHIFT - 10));
+}
+
+/*
+ * Every other page of the fragmented chunks: restore each, check it holds
+ * its pfn mixed with the seed, free it.  Returns how many were good.
+ */
+static unsigned long __init kho_test_check_frag(const u64 *chunks, u64 nr,
+						u64 seed, unsigned long *total)
+{
+	unsigned long i, j, pfn, good = 0;
+	struct folio *folio;
+	u64 *w;
+
+	for (i = 0; i < nr; i++) {
+		for (j = 0; j < MAX_ORDER_NR_PAGES; j += 2) {
+			pfn = chunks[i] + j;
+			(*total)++;
+			folio = kho_restore_folio(PFN_PHYS(pfn));
+			if (!folio)
+				continue;
+			kho_test_expect_managed(pfn, 1);
+			w = folio_address(folio);
+			if (w[0] == (pfn ^ seed) && w[PAGE_SIZE / 8 - 1] == ~pfn)
+				good++;
+			folio_put(folio);
+		}
+	}
+	return good;
+}
+
+/* Every zone gained exactly the pages restored in it. */
+static bool __init kho_test_managed_ok(void)
+{
+	bool ok = true;
+	int nid, z;
+
+	kho_test_snapshot_managed(-1);
+	for (nid = 0; nid < MAX_NUMNODES; nid++) {
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			if (kho_test_managed[nid][z]) {
+				pr_info("# test_kho: node %d zone %d: %ld pages unaccounted\n",
+					nid, z, kho_test_managed[nid][z]);
+				ok = false;
+			}
+		}
+	}
+	return ok;
+}
+
+/* A vmalloc area filled from @seed, preserved into *@v; NULL on error. */
+static void * __init kho_test_vmalloc(size_t size, bool huge, u64 seed,
+				      struct kho_vmalloc *v)
+{
+	void *p = huge ? vmalloc_huge(size, GFP_KERNEL) : vmalloc(size);
+
+	if (!p)
+		return NULL;
+	kho_test_fill(p, size, seed);
+	if (kho_preserve_vmalloc(p, v)) {
+		vfree(p);
+		return NULL;
+	}
+	return p;
+}
+
+/*
+ * The rest of the client API: two vmalloc areas, one mapped with huge
+ * pages; a vmalloc area, a folio and a page range preserved and then
+ * unpreserved, which the next kernel must not find; and an allocation
+ * made preserved.
+ */
+static int __init kho_test_preserve_api(void)
+{
+	struct kho_vmalloc gone;
+	struct folio *folio;
+	struct page *pages;
+	void *p;
+
+	kho_test.vsmall_seed = get_random_u64() | 1;
+	kho_test.vhuge_seed = get_random_u64() | 1;
+	if (!kho_test_vmalloc(KHO_TEST_VMALLOC_SMALL, false,
+			      kho_test.vsmall_seed, &kho_test.vsmall) ||
+	    !kho_test_vmalloc(KHO_TEST_VMALLOC_HUGE, true, kho_test.vhuge_seed,
+			      &kho_test.vhuge))
+		return -ENOMEM;
+
+	p = kho_test_vmalloc(3 * PAGE_SIZE, false, 1, &gone);
+	folio = kho_test_alloc_preserved(2);
+	pages = alloc_pages(GFP_KERNEL, 2);
+	if (!p || !folio || !pages || kho_preserve_pages(pages, 3))
+		return -ENOMEM;
+	kho_test.vgone = gone;
+	kho_unpreserve_vmalloc(&gone);
+	kho_unpreserve_folio(folio);
+	kho_unpreserve_pages(pages, 3);
+	kho_test.fgone = PFN_PHYS(folio_pfn(folio));
+	kho_test.pgone = page_to_phys(pages);
+
+	kho_test.alloc = kho_alloc_preserve(3 * PAGE_SIZE + 5);
+	if (IS_ERR(kho_test.alloc))
+		return PTR_ERR(kho_test.alloc);
+	kho_test.alloc_seed = get_random_u64() | 1;
+	kho_test_fill(kho_test.alloc, 3 * PAGE_SIZE, kho_test.alloc_seed);
+	return 0;
+}
+
+/* Map a vmalloc area handed over and check it; whether all went well. */
+static bool __init kho_test_check_vmalloc(const struct kho_vmalloc *v,
+					  size_t size, u64 seed,
+					  unsigned int *order)
+{
+	struct vm_struct *vm;
+	unsigned int i;
+	bool match;
+	void *p;
+
+	p = kho_restore_vmalloc(v);
+	vm = p ? find_vm_area(p) : NULL;
+	if (!vm)
+		return false;
+	/* The list of blocks was one page, restored and freed. */
+	kho_test_expect_managed(PHYS_PFN(v->first), 1);
+	for (i = 0; i < vm->nr_pages; i++)
+		kho_test_expect_managed(page_to_pfn(vm->pages[i]), 1);
+	kho_test_verify(p, size, seed, &match);
+	*order = v->order;
+#ifdef CONFIG_HAVE_ARCH_HUGE_VMALLOC
+	match &= vm->page_order == v->order;
+#endif
+	match &= vm->nr_pages == PAGE_ALIGN(size) >> PAGE_SHIFT;
+	vfree(p);
+	return match;
+}
+
+/* The client API's part of the handover; whether each check passed. */
+static bool __init kho_test_check_api(const void *fdt)
+{
+	struct kho_vmalloc vs, vh, vg;
+	u64 fgone, pgone, alloc, seed, vs_seed, vh_seed;
+	unsigned int o_small, o_huge;
+	bool ok, all = true, match;
+	const void *prop;
+	char note[96];
+	int len;
+
+	prop = fdt_getprop(fdt, 0, "vsmall", &len);
+	if (!prop || len != sizeof(vs))
+		return false;
+	memcpy(&vs, prop, sizeof(vs));
+	prop = fdt_getprop(fdt, 0, "vhuge", &len);
+	if (!prop || len != sizeof(vh))
+		return false;
+	memcpy(&vh, prop, sizeof(vh));
+	prop = fdt_getprop(fdt, 0, "vgone", &len);
+	if (!prop || len != sizeof(vg))
+		return false;
+	memcpy(&vg, prop, sizeof(vg));
+	if (kho_test_fdt_u64(fdt, "vsmall-seed", &vs_seed) ||
+	    kho_test_fdt_u64(fdt, "vhuge-seed", &vh_seed) ||
+	    kho_test_fdt_u64(fdt, "fgone", &fgone) ||
+	    kho_test_fdt_u64(fdt, "pgone", &pgone) ||
+	    kho_test_fdt_u64(fdt, "alloc", &alloc) ||
+	    kho_test_fdt_u64(fdt, "alloc-seed", &seed))
+		return false;
+
+	kho_test_ktap(is_kho_boot(), "is-kho-boot", "this kernel took a handover");
+	all &= is_kho_boot();
+
+	ok = kho_test_check_vmalloc(&vs, KHO_TEST_VMALLOC_SMALL, vs_seed,
+				    &o_small) &&
+	     kho_test_check_vmalloc(&vh, KHO_TEST_VMALLOC_HUGE, vh_seed,
+				    &o_huge) && o_small != o_huge;
+	snprintf(note, sizeof(note), "two areas, pages of order %u and %u",
+		 o_small, o_huge);
+	kho_test_ktap(ok, "vmalloc", note);
+	all &= ok;
+
+	ok = !kho_restore_vmalloc(&vg) && !kho_restore_folio(fgone) &&
+	     !kho_restore_pages(pgone, 3);
+	kho_test_ktap(ok, "unpreserved",
+		      "a vmalloc area, a folio and pages unpreserved: not handed over");
+	all &= ok;
+
+	kho_test_verify(phys_to_virt(alloc), 3 * PAGE_SIZE, seed, &match);
+	kho_restore_free(phys_to_virt(alloc));
+	kho_test_expect_managed(PHYS_PFN(alloc), 4);
+	ok = match && !kho_restore_folio(alloc);
+	kho_test_ktap(ok, "alloc-preserve",
+		      "kho_alloc_preserve() memory back, then kho_restore_free()");
+	return all && ok;
 }
 
 /*
@@ -151,13 +467,16 @@ static bool __init kho_test_check_range(u64 phys, u64 seed, u64 csum)
  */
 static int __init kho_test_check_previous(void)
 {
-	unsigned long i, restored = 0, good = 0, realloc = 0, managed;
-	unsigned long per_order[KHO_TEST_ORDERS] = { };
-	u64 list, nr = 0, gen, range, range_seed, range_csum, bytes = 0;
-	struct folio *fdt_folio, *list_folio = NULL, **folios = NULL;
+	unsigned long i, restored = 0, good = 0, realloc = 0, frag_total = 0;
+	struct folio *fdt_folio, *list_folio = NULL, *frag = NULL;
+	struct kho_test_range range, zrange;
+	u64 list, nr = 0, gen, frag_list, frag_nr = 0, frag_seed;
+	struct folio **folios = NULL;
+	bool range_ok, zrange_ok = true, frag_ok = true, api_ok, pass = false;
 	struct kho_test_entry *e;
-	phys_addr_t fdt_phys;
-	bool match, range_ok, pass = false;
+	phys_addr_t fdt_phys, again;
+	u64 bytes = 0;
+	const void *fdt;
 	char note[96];
 	int err;
 
@@ -168,54 +487,80 @@ static int __init kho_test_check_previous(void)
 	}
 
 	pr_info("KTAP version 1\n");
-	pr_info("1..5\n");
+	/* Freeing the initrd changes managed counts too: let it finish. */
+	wait_for_initramfs();
+	kho_test_snapshot_managed(1);
 	fdt_folio = err ? NULL : kho_restore_folio(fdt_phys);
-	if (!fdt_folio ||
-	    !kho_test_read_fdt(folio_address(fdt_folio), &list, &nr, &gen,
-			       &range, &range_seed, &range_csum)) {
-		kho_test_ktap(1, false, "retrieve", "bad test_kho sub-FDT");
+	fdt = fdt_folio ? folio_address(fdt_folio) : NULL;
+	if (!fdt || fdt_check_header(fdt) ||
+	    fdt_node_check_compatible(fdt, 0, KHO_TEST_COMPATIBLE) ||
+	    kho_test_fdt_u64(fdt, "list", &list) ||
+	    kho_test_fdt_u64(fdt, "nr", &nr) ||
+	    kho_test_fdt_u64(fdt, "generation", &gen) ||
+	    kho_test_read_range(fdt, "range", &range)) {
+		pr_info("1..1\n");
+		kho_test_ktap(false, "retrieve", "bad test_kho sub-FDT");
 		goto out;
 	}
+	err = kho_test_read_range(fdt, "zrange", &zrange);
+	if (err == -ENOENT)
+		zrange.pages = 0;
+	if (kho_test_fdt_u64(fdt, "frag-list", &frag_list) ||
+	    kho_test_fdt_u64(fdt, "frag-nr", &frag_nr) ||
+	    kho_test_fdt_u64(fdt, "frag-seed", &frag_seed))
+		frag_nr = 0;
+
+	pr_info("1..%d\n", 11 + !!zrange.pages + !!frag_nr);
 	snprintf(note, sizeof(note), "generation %llu, %llu folios", gen, nr);
-	kho_test_ktap(1, true, "retrieve", note);
+	kho_test_ktap(true, "retrieve", note);
 	kho_test.generation = gen;
 
 	list_folio = kho_restore_folio(list);
 	if (list_folio && folio_size(list_folio) >= nr * sizeof(*e))
 		folios = kvcalloc(nr, sizeof(*folios), GFP_KERNEL);
 	if (!folios) {
-		kho_test_ktap(2, false, "restore", "cannot restore the list");
+		kho_test_ktap(false, "restore", "cannot restore the list");
 		goto out;
 	}
+	kho_test_expect_managed(folio_pfn(fdt_folio), folio_nr_pages(fdt_folio));
+	kho_test_expect_managed(folio_pfn(list_folio),
+				folio_nr_pages(list_folio));
 
-	managed = totalram_pages();
 	e = folio_address(list_folio);
-	for (i = 0; i < nr; i++) {
-		if (e[i].order >= KHO_TEST_ORDERS)
-			continue;
-		folios[i] = kho_restore_folio(e[i].phys);
-		if (!folios[i] || folio_order(folios[i]) != e[i].order)
-			continue;
-		restored++;
-		if (kho_test_verify(folio_address(folios[i]),
-				    folio_size(folios[i]), e[i].seed,
-				    &match) == e[i].csum && match) {
-			good++;
-			per_order[e[i].order]++;
-			bytes += folio_size(folios[i]);
-		}
-	}
-	/* Restoring counts the pages as managed memory again. */
-	managed = totalram_pages() - managed;
-	snprintf(note, sizeof(note), "%lu/%llu folios, %lu pages managed again",
-		 restored, nr, managed);
-	kho_test_ktap(2, restored == nr && nr, "restore", note);
+	kho_test_check_folios(e, nr, folios, &restored, &good, &bytes);
+	snprintf(note, sizeof(note), "%lu/%llu folios", restored, nr);
+	kho_test_ktap(restored == nr && nr, "restore", note);
 	snprintf(note, sizeof(note), "%lu/%llu folios match, %llu MiB", good,
 		 nr, bytes >> 20);
-	kho_test_ktap(3, good == nr && nr, "contents", note);
-	for (i = 0; i < KHO_TEST_ORDERS; i++)
-		pr_info("# test_kho: order %lu: %lu folios, %lu KiB\n", i,
-			per_order[i], per_order[i] << (i + PAGE_SHIFT - 10));
+	kho_test_ktap(good == nr && nr, "contents", note);
+
+	range_ok = kho_test_check_range(&range, false);
+	kho_test_ktap(range_ok, "range", "kho_restore_phys() of 21 pages");
+	if (zrange.pages) {
+		zrange_ok = kho_test_check_range(&zrange, true);
+		kho_test_ktap(zrange_ok, "zone-range",
+			      "kho_restore_pages() of 13 pages across a zone boundary");
+	}
+	if (frag_nr) {
+		frag = kho_restore_folio(frag_list);
+		i = frag ? kho_test_check_frag(folio_address(frag), frag_nr,
+					       frag_seed, &frag_total) : 0;
+		if (frag)
+			kho_test_expect_managed(folio_pfn(frag),
+						folio_nr_pages(frag));
+		frag_ok = frag && i == frag_total;
+		snprintf(note, sizeof(note), "%lu/%lu pages, every other one",
+			 i, frag_total);
+		kho_test_ktap(frag_ok, "fragmented", note);
+	}
+
+	api_ok = kho_test_check_api(fdt);
+	if (!api_ok)
+		pr_info("# test_kho: the client API's part failed\n");
+
+	/* Every page restored counts as managed again, in its own zone. */
+	kho_test_ktap(kho_test_managed_ok(), "managed",
+		      "each zone's managed pages grew by what it got back");
 
 	/* Give everything back, then have the allocator hand it out again. */
 	for (i = 0; i < nr; i++) {
@@ -235,21 +580,41 @@ static int __init kho_test_check_previous(void)
 	}
 	snprintf(note, sizeof(note), "%lu/%llu folios allocated again",
 		 realloc, nr);
-	kho_test_ktap(4, realloc == nr, "realloc", note);
+	kho_test_ktap(realloc == nr, "realloc", note);
 
-	range_ok = kho_test_check_range(range, range_seed, range_csum);
-	kho_test_ktap(5, range_ok, "range", "kho_restore_phys() of 21 pages");
+	/* What the client freed was its own: the handover still reads. */
+	err = kho_retrieve_subtree(KHO_TEST_NAME, &again);
+	kho_test_ktap(!err && again == fdt_phys, "retrieve-again",
+		      "the handover outlives what its clients free");
 
-	pass = nr && restored == nr && good == nr && realloc == nr && range_ok;
+	pass = nr && restored == nr && good == nr && realloc == nr &&
+	       range_ok && zrange_ok && frag_ok && api_ok && !err;
 	pr_info("# test_kho: summary: generation %llu, %lu folios, %llu MiB restored, %lu checksums match, %s\n",
 		gen, restored, bytes >> 20, good, pass ? "pass" : "FAIL");
 out:
 	kvfree(folios);
+	if (frag)
+		folio_put(frag);
 	if (list_folio)
 		folio_put(list_folio);
 	if (fdt_folio)
 		folio_put(fdt_folio);
 	return pass ? 0 : -EINVAL;
+}
+
+static int kho_test_add_range(void *fdt, const char *name,
+			      const struct kho_test_range *r)
+{
+	char prop[32];
+	int err;
+
+	err = fdt_setprop_u64(fdt, 0, name, r->phys);
+	snprintf(prop, sizeof(prop), "%s-pages", name);
+	err = err ?: fdt_setprop_u64(fdt, 0, prop, r->pages);
+	snprintf(prop, sizeof(prop), "%s-seed", name);
+	err = err ?: fdt_setprop_u64(fdt, 0, prop, r->seed);
+	snprintf(prop, sizeof(prop), "%s-csum", name);
+	return err ?: fdt_setprop_u64(fdt, 0, prop, r->csum);
 }
 
 static int kho_test_notifier(struct notifier_block *nb, unsigned long event,
@@ -269,26 +634,134 @@ static int kho_test_notifier(struct notifier_block *nb, unsigned long event,
 	err = err ?: fdt_setprop_u64(fdt, 0, "nr", kho_test.nr);
 	err = err ?: fdt_setprop_u64(fdt, 0, "generation",
 				     kho_test.generation + 1);
-	err = err ?: fdt_setprop_u64(fdt, 0, "range",
-				     page_to_phys(kho_test.range));
-	err = err ?: fdt_setprop_u64(fdt, 0, "range-seed",
-				     kho_test.range_seed);
-	err = err ?: fdt_setprop_u64(fdt, 0, "range-csum",
-				     kho_test.range_csum);
+	err = err ?: kho_test_add_range(fdt, "range", &kho_test.range);
+	if (kho_test.zrange.pages)
+		err = err ?: kho_test_add_range(fdt, "zrange", &kho_test.zrange);
+	err = err ?: fdt_setprop(fdt, 0, "vsmall", &kho_test.vsmall,
+				 sizeof(kho_test.vsmall));
+	err = err ?: fdt_setprop(fdt, 0, "vhuge", &kho_test.vhuge,
+				 sizeof(kho_test.vhuge));
+	err = err ?: fdt_setprop(fdt, 0, "vgone", &kho_test.vgone,
+				 sizeof(kho_test.vgone));
+	err = err ?: fdt_setprop_u64(fdt, 0, "vsmall-seed", kho_test.vsmall_seed);
+	err = err ?: fdt_setprop_u64(fdt, 0, "vhuge-seed", kho_test.vhuge_seed);
+	err = err ?: fdt_setprop_u64(fdt, 0, "fgone", kho_test.fgone);
+	err = err ?: fdt_setprop_u64(fdt, 0, "pgone", kho_test.pgone);
+	err = err ?: fdt_setprop_u64(fdt, 0, "alloc", virt_to_phys(kho_test.alloc));
+	err = err ?: fdt_setprop_u64(fdt, 0, "alloc-seed", kho_test.alloc_seed);
+	if (kho_test.frag_nr) {
+		err = err ?: fdt_setprop_u64(fdt, 0, "frag-list",
+					     PFN_PHYS(folio_pfn(kho_test.frag)));
+		err = err ?: fdt_setprop_u64(fdt, 0, "frag-nr",
+					     kho_test.frag_nr);
+		err = err ?: fdt_setprop_u64(fdt, 0, "frag-seed",
+					     kho_test.frag_seed);
+	}
 	if (err)
 		return notifier_from_errno(-EINVAL);
 	return notifier_from_errno(kho_add_subtree(data, KHO_TEST_NAME, fdt));
 }
 
-static struct folio *kho_test_alloc_preserved(unsigned int order)
+/* Fill a range of @pages pages at @pfn and preserve it whole. */
+static int __init kho_test_preserve_range(struct kho_test_range *r,
+					  unsigned long pfn,
+					  unsigned long pages)
 {
-	struct folio *folio = folio_alloc(GFP_KERNEL | __GFP_NOWARN, order);
+	r->phys = PFN_PHYS(pfn);
+	r->pages = pages;
+	r->seed = get_random_u64() | 1;
+	r->csum = kho_test_fill(page_address(pfn_to_page(pfn)), pages * PAGE_SIZE, r->seed);
+	return kho_preserve_phys(r->phys, pages * PAGE_SIZE);
+}
 
-	if (folio && kho_preserve_folio(folio)) {
-		folio_put(folio);
-		folio = NULL;
+/*
+ * Pages on both sides of where a zone starts, one range in two zones, of
+ * an odd count: kho_preserve_pages() must split it there, and a restore
+ * count each page as managed in its own zone.  Skipped, and said so, if
+ * no zone boundary has free pages on both sides.
+ */
+static int __init kho_test_preserve_zone_range(void)
+{
+	const unsigned long lo = KHO_TEST_ZONE_BELOW, hi = KHO_TEST_ZONE_ABOVE;
+	struct kho_test_range *r = &kho_test.zrange;
+	struct zone *zone;
+	unsigned long b;
+
+	for_each_populated_zone(zone) {
+		b = zone->zone_start_pfn;
+		if (b < lo || !pfn_valid(b - 1) ||
+		    page_zone(pfn_to_page(b - 1)) == zone)
+			continue;
+		if (alloc_contig_range(b - lo, b, MIGRATE_MOVABLE,
+				       GFP_KERNEL | __GFP_NOWARN))
+			continue;
+		if (alloc_contig_range(b, b + hi, MIGRATE_MOVABLE,
+				       GFP_KERNEL | __GFP_NOWARN)) {
+			free_contig_range(b - lo, lo);
+			continue;
+		}
+		r->phys = PFN_PHYS(b - lo);
+		r->pages = lo + hi;
+		r->seed = get_random_u64() | 1;
+		r->csum = kho_test_fill(page_address(pfn_to_page(b - lo)),
+					r->pages * PAGE_SIZE, r->seed);
+		pr_info("# test_kho: preserving %lu pages across the start of zone %s of node %d\n",
+			lo + hi, zone->name, zone_to_nid(zone));
+		return kho_preserve_pages(pfn_to_page(b - lo), lo + hi);
 	}
-	return folio;
+	pr_info("# test_kho: no free pages at a zone boundary: no zone range\n");
+	return 0;
+}
+
+/* Every other page of @fragmented_mb MiB, in chunks of MAX_PAGE_ORDER. */
+static int __init kho_test_preserve_frag(void)
+{
+	unsigned long i, j, pfn, nr = (fragmented_mb << 20) >>
+				       (PAGE_SHIFT + MAX_PAGE_ORDER);
+	struct page *chunk;
+	u64 *chunks, *w;
+	int err;
+
+	kho_test.frag = kho_test_alloc_preserved(get_order(nr * sizeof(u64)));
+	if (!kho_test.frag)
+		return -ENOMEM;
+	chunks = folio_address(kho_test.frag);
+	kho_test.frag_seed = get_random_u64();
+	for (i = 0; i < nr; i++) {
+		chunk = alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_PAGE_ORDER);
+		if (!chunk)
+			return -ENOMEM;
+		chunks[i] = page_to_pfn(chunk);
+		for (j = 0; j < MAX_ORDER_NR_PAGES; j += 2) {
+			pfn = chunks[i] + j;
+			w = page_address(pfn_to_page(pfn));
+			w[0] = pfn ^ kho_test.frag_seed;
+			w[PAGE_SIZE / 8 - 1] = ~pfn;
+			err = kho_preserve_folio(page_folio(pfn_to_page(pfn)));
+			if (err)
+				return err;
+		}
+		kho_test.frag_nr++;
+	}
+	pr_info("# test_kho: preserved every other page of %lu MiB\n",
+		fragmented_mb);
+	return 0;
+}
+
+/* What the next kernel would refuse is refused here already. */
+static void __init kho_test_refusals(void)
+{
+	phys_addr_t hole = 0;
+	int err;
+
+	pr_info("KTAP version 1\n1..2\n");
+	err = kho_preserve_phys(SZ_64K, PAGE_SIZE);
+	kho_test_ktap(err == -EINVAL, "refuse-low",
+		      "memory below the next kernel's low scratch");
+	/* The first page above RAM is no RAM at all. */
+	hole = PFN_PHYS(max_pfn);
+	err = kho_preserve_phys(hole, PAGE_SIZE);
+	kho_test_ktap(err == -EINVAL, "refuse-non-ram", "memory beyond RAM");
 }
 
 /* Preserve about @preserve_mb MiB, the same share for every order. */
@@ -298,6 +771,7 @@ static int __init kho_test_preserve(void)
 	unsigned long i, n, nr = 0;
 	struct kho_test_entry *e;
 	struct folio *folio;
+	struct page *range;
 	unsigned int order;
 	int err;
 
@@ -306,17 +780,16 @@ static int __init kho_test_preserve(void)
 
 	kho_test.fdt = kho_test_alloc_preserved(0);
 	kho_test.list = kho_test_alloc_preserved(get_order(nr * sizeof(*e)));
-	kho_test.range = alloc_pages(GFP_KERNEL, get_order(KHO_TEST_RANGE_PAGES *
-							    PAGE_SIZE));
-	if (!kho_test.fdt || !kho_test.list || !kho_test.range)
+	range = alloc_pages(GFP_KERNEL, get_order(KHO_TEST_RANGE_PAGES *
+						  PAGE_SIZE));
+	if (!kho_test.fdt || !kho_test.list || !range)
 		return -ENOMEM;
-
-	kho_test.range_seed = get_random_u64() | 1;
-	kho_test.range_csum = kho_test_fill(page_address(kho_test.range),
-					    KHO_TEST_RANGE_PAGES * PAGE_SIZE,
-					    kho_test.range_seed);
-	err = kho_preserve_phys(page_to_phys(kho_test.range),
-				KHO_TEST_RANGE_PAGES * PAGE_SIZE);
+	err = kho_test_preserve_range(&kho_test.range, page_to_pfn(range),
+				      KHO_TEST_RANGE_PAGES);
+	err = err ?: kho_test_preserve_zone_range();
+	err = err ?: kho_test_preserve_api();
+	if (!err && fragmented_mb)
+		err = kho_test_preserve_frag();
 	if (err)
 		return err;
 
@@ -354,6 +827,8 @@ static int __init kho_test_init(void)
 		pr_warn("# test_kho: preserve_mb needs kho=on\n");
 		return -EINVAL;
 	}
+	if (refuse)
+		kho_test_refusals();
 
 	err = kho_test_preserve();
 	if (err) {

@@ -12,12 +12,14 @@
 #ifndef _LINUX_KEXEC_HANDOVER_H
 #define _LINUX_KEXEC_HANDOVER_H
 
+#include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/init.h>
 #include <linux/types.h>
 
 struct folio;
 struct notifier_block;
+struct page;
 struct zone;
 
 /**
@@ -34,12 +36,39 @@ enum kho_event {
 
 struct kho_serialization;
 
+/**
+ * struct kho_vmalloc - A vmalloc area handed over, as a client keeps it.
+ * @first: physical address of the first page of the list of the area's
+ *	blocks, itself preserved memory; 0 for none.
+ * @nr_pages: pages in the area.
+ * @order: order of the blocks the area was allocated in: 0, or the order
+ *	of its huge mappings.
+ * @flags: reserved, 0.
+ *
+ * Native-endian, 16 bytes: fit for a property of the client's sub-FDT.
+ */
+struct kho_vmalloc {
+	u64 first;
+	u32 nr_pages;
+	u16 order;
+	u16 flags;
+};
+
 #ifdef CONFIG_KEXEC_HANDOVER
 
 bool kho_is_enabled(void);
 bool is_kho_boot(void);
 int __must_check kho_preserve_folio(struct folio *folio);
 int __must_check kho_preserve_phys(phys_addr_t phys, size_t size);
+int __must_check kho_preserve_pages(struct page *page,
+				    unsigned long nr_pages);
+int __must_check kho_preserve_vmalloc(void *ptr,
+				      struct kho_vmalloc *preservation);
+void kho_unpreserve_folio(struct folio *folio);
+void kho_unpreserve_pages(struct page *page, unsigned long nr_pages);
+void kho_unpreserve_vmalloc(struct kho_vmalloc *preservation);
+void *kho_alloc_preserve(size_t size);
+void kho_unpreserve_free(void *mem);
 int register_kho_notifier(struct notifier_block *nb);
 int unregister_kho_notifier(struct notifier_block *nb);
 int __must_check kho_add_subtree(struct kho_serialization *ser,
@@ -48,10 +77,13 @@ int __must_check kho_add_subtree(struct kho_serialization *ser,
 int __must_check kho_retrieve_subtree(const char *name, phys_addr_t *phys);
 struct folio *kho_restore_folio(phys_addr_t phys);
 int __must_check kho_restore_phys(phys_addr_t phys, size_t size);
+struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_pages);
+void *kho_restore_vmalloc(const struct kho_vmalloc *preservation);
+void kho_restore_free(void *mem);
 
 /* ----------------------------------------------------------------------- */
 
-/* Private: for the early boot code of architectures and mm only. */
+/* Private: for early boot code of architectures and mm only. */
 void __init kho_populate(phys_addr_t fdt, u64 fdt_size, phys_addr_t scratch,
 			 u64 scratch_size);
 void __init kho_memblock_init(phys_addr_t low_scratch);
@@ -59,6 +91,8 @@ void __init kho_reserve_preserved(void);
 void __init kho_reserve_scratch(void);
 void __init kho_memory_init(void);
 void __init kho_init_deferred_pages(struct zone *zone);
+bool __init kho_is_preserved(phys_addr_t phys, u64 size);
+bool __init kho_keep_range(phys_addr_t phys, u64 size);
 
 #else /* !CONFIG_KEXEC_HANDOVER */
 
@@ -81,6 +115,40 @@ static inline int __must_check kho_preserve_phys(phys_addr_t phys,
 						 size_t size)
 {
 	return -EOPNOTSUPP;
+}
+
+static inline int __must_check kho_preserve_pages(struct page *page,
+						  unsigned long nr_pages)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int __must_check
+kho_preserve_vmalloc(void *ptr, struct kho_vmalloc *preservation)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void kho_unpreserve_folio(struct folio *folio)
+{
+}
+
+static inline void kho_unpreserve_pages(struct page *page,
+					unsigned long nr_pages)
+{
+}
+
+static inline void kho_unpreserve_vmalloc(struct kho_vmalloc *preservation)
+{
+}
+
+static inline void *kho_alloc_preserve(size_t size)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static inline void kho_unpreserve_free(void *mem)
+{
 }
 
 static inline int register_kho_notifier(struct notifier_block *nb)
@@ -115,6 +183,21 @@ static inline int __must_check kho_restore_phys(phys_addr_t phys, size_t size)
 	return -EOPNOTSUPP;
 }
 
+static inline struct page *kho_restore_pages(phys_addr_t phys,
+					     unsigned long nr_pages)
+{
+	return NULL;
+}
+
+static inline void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
+{
+	return NULL;
+}
+
+static inline void kho_restore_free(void *mem)
+{
+}
+
 static inline void kho_populate(phys_addr_t fdt, u64 fdt_size,
 				phys_addr_t scratch, u64 scratch_size)
 {
@@ -138,6 +221,16 @@ static inline void kho_memory_init(void)
 
 static inline void kho_init_deferred_pages(struct zone *zone)
 {
+}
+
+static inline bool kho_is_preserved(phys_addr_t phys, u64 size)
+{
+	return false;
+}
+
+static inline bool kho_keep_range(phys_addr_t phys, u64 size)
+{
+	return false;
 }
 
 #endif /* CONFIG_KEXEC_HANDOVER */

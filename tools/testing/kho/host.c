@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/err.h>
+#include <linux/kexec_handover.h>
+#include <linux/notifier.h>
 #include <linux/slab.h>
 
 #include "host.h"
@@ -166,6 +169,52 @@ struct pglist_data *next_online_pgdat(struct pglist_data *pgdat)
 
 void reserve_bootmem_region(phys_addr_t start, phys_addr_t end, int nid)
 {
+}
+
+/* mm/memblock.c's reserve_mem client finds no handover here. */
+int kho_retrieve_subtree(const char *name, phys_addr_t *phys)
+{
+	return -ENOENT;
+}
+
+bool kho_is_preserved(phys_addr_t phys, u64 size)
+{
+	return false;
+}
+
+bool kho_keep_range(phys_addr_t phys, u64 size)
+{
+	return false;
+}
+
+bool kho_is_enabled(void)
+{
+	return false;
+}
+
+void *kho_alloc_preserve(size_t size)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+void kho_restore_free(void *mem)
+{
+}
+
+int kho_preserve_phys(phys_addr_t phys, size_t size)
+{
+	return -EOPNOTSUPP;
+}
+
+int register_kho_notifier(struct notifier_block *nb)
+{
+	return -EOPNOTSUPP;
+}
+
+int kho_add_subtree(struct kho_serialization *ser, const char *name,
+		    void *fdt)
+{
+	return -EOPNOTSUPP;
 }
 
 void atomic_long_set(atomic_long_t *v, long i)

@@ -1,10 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# /init of the KHO vmtest guest.  Finalizes the kexec handover and kexecs
-# into the same kernel with kexec-tools, as an administrator would, until
-# kho_vmtest.hops kexecs are done; each kernel says what it saw on the
-# console, where vmtest.sh reads it.
+# /init of the KHO vmtest guest.  Kexecs into the same kernel with
+# kexec-tools, as an administrator would (kexec -s -l, then kexec -e: the
+# handover is finalized then), until kho_vmtest.hops kexecs are done; each
+# kernel says what it saw on the console, where vmtest.sh reads it.
 
 /bin/busybox --install -s /bin
 mount -t proc none /proc
@@ -17,18 +17,37 @@ say() { echo "kho-vmtest: $*"; }
 # debugfs blobs report no size: read one byte.
 filled() { [ -n "$(head -c 1 "$1" 2>/dev/null | od -An -tx1)" ]; }
 arg() { sed -n "s/.*kho_vmtest\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+meminfo() { sed -n "s/^$1: *\([0-9]*\) kB/\1/p" /proc/meminfo; }
 
 hop=$(arg hop)
 hops=$(arg hops)
 corrupt=$(arg corrupt)
+finalize=$(arg finalize)
 hop=${hop:-0}
 hops=${hops:-0}
 out=/sys/kernel/debug/kho/out
 in=/sys/kernel/debug/kho/in
 
 say "kernel $((hop + 1)) booted"
-# A production kernel has no debugfs: kexec -s -l alone finalizes.
+# A production kernel has no debugfs: kexec -e alone finalizes.
 [ -d /sys/kernel/debug/kho ] || say "no debugfs"
+
+# CMA, which is scratch, adds up: in meminfo, in the zones, in scratch.
+cma_total=$(meminfo CmaTotal)
+cma_free=$(meminfo CmaFree)
+cma_zones=$(awk '$1 == "cma" { s += $2 } END { print s * 4 }' /proc/zoneinfo)
+scratch=0
+if [ -r "$out/scratch_len" ]; then
+	for len in $(od -An -v -tx8 "$out/scratch_len"); do
+		scratch=$((scratch + 0x$len / 1024))
+	done
+fi
+if [ -n "$cma_total" ] && [ "$cma_total" = "$cma_zones" ] &&
+   [ "$cma_free" -le "$cma_total" ] && [ "$cma_total" -ge "$scratch" ]; then
+	say "cma ok: total $cma_total kB, free $cma_free kB, scratch $scratch kB"
+else
+	say "cma wrong: total $cma_total kB, zones $cma_zones kB, free $cma_free kB, scratch $scratch kB"
+fi
 
 # A kernel started by a handover must run inside the scratch areas.
 if [ "$hop" -gt 0 ] && [ -r "$in/fdt" ] && [ -r "$out/scratch_phys" ]; then
@@ -48,7 +67,11 @@ if [ "$hop" -gt 0 ] && [ -r "$in/fdt" ] && [ -r "$out/scratch_phys" ]; then
 		say "kernel code at 0x$code outside scratch"
 	fi
 	sed 's/^/kho-vmtest: stats: /' "$in/stats"
-	if filled "$in/fdt" && filled "$in/sub_fdts/test_kho"; then
+	# test_kho restored and freed its sub-FDT: debugfs shows a copy.
+	sub=$in/sub_fdts/test_kho
+	if filled "$in/fdt" && filled "$sub" &&
+	   [ "$(head -c 4 "$sub" | od -An -tx1 | tr -d ' ')" = d00dfeed ] &&
+	   grep -q kho-test-v1 "$sub"; then
 		say "debugfs in ok"
 	elif grep -q 'test_kho\.preserve_mb=[1-9]' /proc/cmdline ||
 	     [ "$hop" -gt 0 ]; then
@@ -56,19 +79,56 @@ if [ "$hop" -gt 0 ] && [ -r "$in/fdt" ] && [ -r "$out/scratch_phys" ]; then
 	fi
 fi
 
+# pstore and the persistent trace buffer, on reserve_mem regions that the
+# handover kept: what the kernel before wrote is there, with its marker.
+if grep -q 'ramoops\.mem_name=' /proc/cmdline; then
+	if [ "$hop" -gt 0 ]; then
+		mkdir -p /sys/fs/pstore
+		mount -t pstore pstore /sys/fs/pstore 2>/dev/null
+		if cat /sys/fs/pstore/console-ramoops* 2>/dev/null |
+		   grep -q "kho-vmtest pstore marker from kernel $hop\b"; then
+			say "pstore ok: kernel $hop's console log"
+		else
+			say "pstore missing: $(ls /sys/fs/pstore | tr '\n' ' ')"
+		fi
+	fi
+	echo "kho-vmtest pstore marker from kernel $((hop + 1))" > /dev/kmsg
+fi
+tr=/sys/kernel/tracing/instances/kho
+if grep -q 'trace_instance=kho@' /proc/cmdline; then
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+	if [ "$hop" -gt 0 ]; then
+		if grep -q "kho-vmtest marker from kernel $hop\b" "$tr/trace"; then
+			say "ftrace ok: kernel $hop's marker"
+		else
+			say "ftrace missing: $(grep -c marker "$tr/trace" 2>&1)"
+		fi
+	fi
+	echo "kho-vmtest marker from kernel $((hop + 1))" > "$tr/trace_marker"
+fi
+
+# A debug kernel: anything kmemleak finds after the handover fails.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	sed 's/^/kho-vmtest: kmemleak: /' /sys/kernel/debug/kmemleak
+	say "kmemleak scanned"
+fi
+
 if [ "$hop" -lt "$hops" ]; then
 	next=$(sed "s/kho_vmtest\.hop=$hop/kho_vmtest.hop=$((hop + 1))/" /proc/cmdline)
 	# The last kernel has nothing to hand over.
 	if [ $((hop + 1)) -eq "$hops" ]; then
 		next=$(echo "$next" |
-		       sed 's/test_kho\.preserve_mb=[0-9]*//; s/kho_bench\.gib=[0-9]*//')
+		       sed 's/test_kho\.[a-z_]*=[0-9]*//g; s/kho_bench\.[a-z]*=[0-9]*//g')
 	fi
 	# kho_vmtest.extraN=a:b,c:d adds "a=b c=d" to the command line from
 	# kernel N on.
 	next="$next $(arg "extra$((hop + 2))" | tr ',:' ' =')"
 
-	if [ -w "$out/finalize" ]; then
-		[ "$corrupt" = overlap ] && echo overlap > "$out/corrupt"
+	[ "$corrupt" = overlap ] && echo overlap > "$out/corrupt"
+	# By default kexec -e finalizes; kho_vmtest.finalize=1 does it by
+	# hand first, as tests that damage the finalized handover must.
+	if [ "$finalize" = 1 ] && [ -w "$out/finalize" ]; then
 		echo 1 > "$out/finalize" || say "finalize failed"
 		if filled "$out/fdt" && filled "$out/scratch_phys" &&
 		   filled "$out/scratch_len" &&
@@ -79,7 +139,7 @@ if [ "$hop" -lt "$hops" ]; then
 			say "debugfs out missing: $(ls -R "$out" | tr '\n' ' ')"
 		fi
 		case "$corrupt" in
-		compatible|table) echo "$corrupt" > "$out/corrupt" ;;
+		compatible|table|shared) echo "$corrupt" > "$out/corrupt" ;;
 		esac
 	fi
 
@@ -98,6 +158,8 @@ if [ "$hop" -lt "$hops" ]; then
 	say "kexec into kernel $((hop + 2))"
 	if kexec -s -l /boot/bzImage --initrd=/tmp/initrd.gz --append="$next"; then
 		kexec -e
+		say "kexec -e failed; the running kernel goes on"
+		kexec -u
 	fi
 	say "kexec failed"
 fi

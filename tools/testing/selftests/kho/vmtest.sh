@@ -23,24 +23,32 @@ fi
 KERNEL_DIR=${KBUILD_OUTPUT:-${O:-$DIR/../../../..}}
 QEMU_BINARY=${QEMU_BINARY:-qemu-system-x86_64}
 PRESERVE_MB=${PRESERVE_MB:-64}
+VMTEST_CMDLINE=${VMTEST_CMDLINE:-}
 VM_TIMEOUT=${VM_TIMEOUT:-600}
 OUT=${VMTEST_OUT:-/tmp/kho-vmtest}
 VERBOSE=0
 
 # name and settings: hops, smp, mem (GiB, or with a G or M suffix), numa
 # nodes, nokaslr, kho=on, preserve (MiB), extra cmdline and qemu options,
-# corrupt= (a kho/out/corrupt mode), expect (pass, rejected, absent, or
-# boot: every kernel booted and the last one finished)
+# corrupt= (a kho/out/corrupt mode), finalize=1 (finalize in debugfs before
+# kexec -s -l, as damaging the finalized handover needs), expect (pass;
+# rejected: the next kernel refuses the handover; refused: the first kernel
+# refuses to kexec; noroom: kexec -s -l finds no room in scratch; shared:
+# a client's sub-FDT is the KHO FDT; absent; boot: every kernel booted)
 SCENARIOS=(
-	"one_hop       hops=1 nokaslr=1"
+	"one_hop       hops=1 nokaslr=1 cmdline=test_kho.refuse=1"
 	"three_hops    hops=3"
 	"kaslr         hops=1"
-	"smp2          hops=1 smp=2"
-	"numa2         hops=1 smp=2 mem=2 numa=2 cmdline=kho_scratch=8%"
+	"smp2          hops=1 smp=2 cmdline=kho_scratch=8%"
+	"numa2         hops=1 smp=2 mem=2 numa=2 cmdline=kho_scratch=16M,128M,0"
 	"mem3g         hops=1 mem=3 cmdline=kho_scratch=24M,192M,16M"
-	"corrupt_fdt   hops=1 corrupt=compatible expect=rejected"
-	"corrupt_table hops=1 corrupt=table expect=rejected"
-	"overlap       hops=1 corrupt=overlap expect=rejected"
+	"fragmented    hops=1 mem=2 cmdline=test_kho.fragmented_mb=128"
+	"pstore_ftrace hops=3 cmdline='reserve_mem=1M:4096:oops ramoops.mem_name=oops ramoops.console_size=0x40000 reserve_mem=2M:4096:trace trace_instance=kho@trace'"
+	"corrupt_fdt   hops=1 finalize=1 corrupt=compatible expect=rejected"
+	"corrupt_table hops=1 finalize=1 corrupt=table expect=rejected"
+	"shared_fdt    hops=1 finalize=1 corrupt=shared expect=shared"
+	"overlap       hops=1 corrupt=overlap expect=refused"
+	"scratch_small hops=1 cmdline=kho_scratch=2M,2M,0 expect=noroom"
 	"absent        hops=1 kho=0 expect=absent"
 )
 
@@ -58,7 +66,8 @@ Usage: $0 [-b] [-k bzImage] [-O kernel build dir] [-o outdir] [-v] [-l] [-c sett
   -c  run one custom scenario: settings as in the list, e.g.
       "hops=3 smp=2 mem=4 numa=2 preserve=256 cmdline='...' qemu='...'"
 
-Environment: QEMU_BINARY, PRESERVE_MB (default $PRESERVE_MB), VM_TIMEOUT.
+Environment: QEMU_BINARY, PRESERVE_MB (default $PRESERVE_MB), VM_TIMEOUT,
+VMTEST_CMDLINE (added to every kernel's command line).
 USAGE
 }
 
@@ -129,7 +138,7 @@ mem_mib() {
 run_vm() {
 	local name=$1 settings=$2 log=$OUT/$1.log
 	local hops=1 smp=1 mem=1 numa=0 nokaslr=0 kho=1 corrupt= expect=pass
-	local preserve=$PRESERVE_MB cmdline= qemu=
+	local preserve=$PRESERVE_MB cmdline= qemu= finalize=0
 	local args=() append i per_node
 
 	eval "local $settings"
@@ -138,7 +147,9 @@ run_vm() {
 	[ "$kho" = 1 ] && append+=" kho=on test_kho.preserve_mb=$preserve"
 	[ "$nokaslr" = 1 ] && append+=" nokaslr"
 	[ -n "$corrupt" ] && append+=" kho_vmtest.corrupt=$corrupt"
+	[ "$finalize" = 1 ] && append+=" kho_vmtest.finalize=1"
 	[ -n "$cmdline" ] && append+=" $cmdline"
+	[ -n "$VMTEST_CMDLINE" ] && append+=" $VMTEST_CMDLINE"
 
 	mem=$(mem_mib "$mem")
 	args=(-accel tcg -nodefaults -nographic -no-reboot -serial stdio
@@ -183,6 +194,14 @@ check_log() {
 
 	refuse 'Kernel panic\|BUG:\|Oops\|WARNING: CPU\|general protection' ||
 		return 1
+	# What the debug kernel's checkers report, anywhere.
+	refuse 'KASAN\|UBSAN\|KFENCE:\|possible circular locking\|possible recursive locking\|inconsistent lock state\|suspicious RCU usage\|kho-vmtest: kmemleak: unreferenced' ||
+		return 1
+	refuse 'kho-vmtest: cma wrong' || return 1
+	# Kernels that do not kexec on.
+	case "$expect" in
+	refused|noroom) hops=0 ;;
+	esac
 	for ((k = 2; k <= hops + 1; k++)); do
 		if ! grep -q "kho-vmtest: kernel $k booted" "$log"; then
 			echo "# kernel $k did not reach init"
@@ -208,6 +227,19 @@ check_log() {
 			expect_n 'kho-vmtest: kernel code at .* inside scratch' \
 				"$hops" "kernel placement checked" || return 1
 		fi
+		# pstore and ftrace found what the kernel before wrote.
+		if grep -q 'ramoops\.mem_name=' "$log"; then
+			expect_n 'kho-vmtest: pstore ok' "$hops" \
+				"the previous console log in pstore" || return 1
+		fi
+		if grep -q 'trace_instance=' "$log"; then
+			expect_n 'kho-vmtest: ftrace ok' "$hops" \
+				"the previous kernel's trace events" || return 1
+		fi
+		if grep -q 'test_kho\.refuse=1' "$log"; then
+			expect_n '] ok [0-9]* refuse-' 2 \
+				"refusals checked in the first kernel" || return 1
+		fi
 		for ((k = 1; k <= hops; k++)); do
 			if ! grep -q "test_kho: summary: generation $k, .*, pass" "$log"; then
 				echo "# no passing test_kho summary for generation $k"
@@ -230,6 +262,29 @@ check_log() {
 			echo "# a handover was passed without kho=on"
 			return 1
 		fi
+		;;
+	refused)
+		grep -q 'KHO: preserved blocks overlap' "$log" &&
+		grep -q 'kho-vmtest: kexec -e failed' "$log" || {
+			echo "# the first kernel did not refuse the kexec"
+			return 1
+		}
+		refuse 'kho-vmtest: kernel 2 booted' || return 1
+		;;
+	noroom)
+		grep -q 'KHO: no room in scratch for a kexec segment' "$log" &&
+		grep -q 'kho_scratch=' "$log" || {
+			echo "# no message naming the segment and kho_scratch="
+			return 1
+		}
+		refuse 'kho-vmtest: kernel 2 booted' || return 1
+		;;
+	shared)
+		grep -q 'KHO: handover accepted' "$log" &&
+		grep -q 'not ok 1 retrieve # bad test_kho sub-FDT' "$log" || {
+			echo "# the KHO FDT was handed to a client"
+			return 1
+		}
 		;;
 	esac
 	return 0

@@ -9,7 +9,7 @@ set -euo pipefail
 PKGS=(linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev
       cpio ccache python3 perl rsync kmod qemu-system-x86 kexec-tools
       busybox-static sparse xz-utils git python3-ply python3-git
-      python3-sphinx clang-16 libclang-rt-16-dev)
+      python3-sphinx clang-16 libclang-rt-16-dev ovmf linux-config-6.12)
 
 missing=()
 for p in "${PKGS[@]}"; do

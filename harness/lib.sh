@@ -17,7 +17,8 @@ IN_TREE_DIRS="arch Documentation include kernel lib mm tools"
 # serves KUnit, the kexec scenarios, the demo and the bench.  prod: the
 # same without debugfs, KUnit and the debug code, as a production kernel
 # has it.  debug: the test kernel with KASAN, DEBUG_PAGEALLOC, KFENCE,
-# lockdep, DEBUG_VM and kmemleak.
+# lockdep, DEBUG_VM and kmemleak.  distro: Debian's own config (see
+# harness/distro.sh), booted through UEFI.
 KERNEL=${KERNEL:-test}
 SELFTEST_CONFIG=$ROOT/tools/testing/selftests/kho/config
 
@@ -45,8 +46,11 @@ kernel_configs() {
 	debug)
 		echo "--kunitconfig=$SELFTEST_CONFIG --kunitconfig=$ROOT/harness/debug.config"
 		;;
+	distro)
+		# Not kunit.py's: harness/distro.sh configures it.
+		;;
 	*)
-		die "KERNEL=$1: KERNEL takes test, prod or debug"
+		die "KERNEL=$1: KERNEL takes test, prod, debug or distro"
 		;;
 	esac
 }

@@ -12,12 +12,17 @@ set -uo pipefail
 declare -A KERNEL_SCENARIOS=(
 	[test]=""		# all of vmtest.sh's list
 	[prod]="one_hop three_hops pstore_ftrace"
-	[debug]="one_hop three_hops corrupt_fdt corrupt_table shared_fdt"
+	[debug]="one_hop three_hops corrupt_fdt corrupt_table"
+	[distro]="one_hop three_hops kaslr corrupt_table"
 )
-KERNEL_ORDER=(test prod debug)
+KERNEL_ORDER=(test prod debug distro)
 # Every boot of a kernel gets these too.
 declare -A KERNEL_CMDLINE=(
 	[debug]="debug_pagealloc=on"
+	[distro]="kfence.sample_interval=100"
+)
+declare -A KERNEL_FIRMWARE=(
+	[distro]=uefi
 )
 
 declare -A selected=()
@@ -36,18 +41,43 @@ if [ $# -eq 0 ]; then
 	done
 fi
 
+# Build the kernels one after another in the background, so that each
+# kernel's scenarios (one QEMU on one core) run beside the next build.
+builds=$BUILD/vmtest-builds
+rm -rf "$builds"
+mkdir -p "$builds"
+(
+	for k in "${KERNEL_ORDER[@]}"; do
+		[ -n "${selected[$k]+x}" ] || continue
+		KERNEL=$k "$ROOT/harness/build.sh" > "$builds/$k.log" 2>&1
+		echo $? > "$builds/$k.rc"
+	done
+) &
+builder=$!
+trap 'pkill -P "$builder" 2>/dev/null; kill "$builder" 2>/dev/null' EXIT
+
+# wait_built KERNEL: wait for its build, show its log, succeed if it built
+wait_built() {
+	while [ ! -e "$builds/$1.rc" ] && kill -0 "$builder" 2>/dev/null; do
+		sleep 5
+	done
+	cat "$builds/$1.log" 2>/dev/null
+	[ "$(cat "$builds/$1.rc" 2>/dev/null)" = 0 ]
+}
+
 status=0
 for k in "${KERNEL_ORDER[@]}"; do
 	[ -n "${selected[$k]+x}" ] || continue
 	prefix=
 	[ "$k" = test ] || prefix="$k:"
-	KERNEL=$k "$ROOT/harness/build.sh" || { result FAIL "vmtest:${prefix}build"; status=1; continue; }
+	wait_built "$k" || { result FAIL "vmtest:${prefix}build"; status=1; continue; }
 
 	out=$BUILD/vmtest${prefix:+-$k}
 	rm -rf "$out"
 	mkdir -p "$out"
 	# shellcheck disable=SC2086
 	VMTEST_CMDLINE=${KERNEL_CMDLINE[$k]:-} \
+	VMTEST_FIRMWARE=${KERNEL_FIRMWARE[$k]:-bios} \
 	"$SRC/tools/testing/selftests/kho/vmtest.sh" -O "$(kernel_dir "$k")" \
 		-o "$out" ${selected[$k]} | tee "$out/ktap.log"
 	rc=${PIPESTATUS[0]}

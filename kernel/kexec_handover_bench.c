@@ -604,6 +604,14 @@ static void __init kho_bench_free(void)
 	kho_bench.nr = 0;
 }
 
+/* The names bench_report.py reads, in enum kho_in_step order. */
+static const char *const kho_bench_steps[KHO_IN_STEPS] __initconst = {
+	[KHO_IN_WALK] = "walk",
+	[KHO_IN_CHECK] = "check",
+	[KHO_IN_RESERVE] = "reserve",
+	[KHO_IN_INIT] = "init",
+};
+
 /* A kernel started by a benchmark handover: report, and take it back. */
 static int __init kho_bench_incoming(void)
 {
@@ -640,9 +648,7 @@ static int __init kho_bench_incoming(void)
 	pr_info("next.ranges %lu\n", st->ranges);
 	pr_info("next.table_bytes %llu\n", st->table_pages * PAGE_SIZE);
 	for (i = 0; i < KHO_IN_STEPS; i++)
-		pr_info("next.%s_ns %llu\n",
-			(const char * const []){ "walk", "check", "reserve",
-						 "init" }[i], st->ns[i]);
+		pr_info("next.%s_ns %llu\n", kho_bench_steps[i], st->ns[i]);
 	err = kho_bench_restore();
 	if (err)
 		pr_err("cannot restore the handed-over pages: %d\n", err);

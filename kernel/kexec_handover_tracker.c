@@ -761,6 +761,7 @@ int kho_tracker_abort(struct kho_tracker *tracker)
 	if (tracker->serialized) {
 		kho_link_to_virt(&tracker->root, KHO_TABLE_LEVELS);
 		tracker->serialized = false;
+		/* Preservers that see it thawed must see virtual links. */
 		smp_store_release(&tracker->frozen, false);
 	} else {
 		err = -EINVAL;

@@ -177,8 +177,11 @@ void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
 		chunk = folio_address(folio);
 		next = chunk->next;
 		listed = chunk->nr;
-		for (i = 0; i < listed && i < ARRAY_SIZE(chunk->block) &&
-			    n < blocks; i++, n++) {
+		if (listed > ARRAY_SIZE(chunk->block) || listed > blocks - n) {
+			folio_put(folio);
+			goto out_free;
+		}
+		for (i = 0; i < listed; i++, n++) {
 			page = kho_restore_pages(chunk->block[i], 1UL << order);
 			if (!page)
 				break;

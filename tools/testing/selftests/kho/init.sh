@@ -29,6 +29,26 @@ out=/sys/kernel/debug/kho/out
 in=/sys/kernel/debug/kho/in
 
 say "kernel $((hop + 1)) booted"
+# Which paging the kernel runs with: the kernel clears the la57 flag
+# unless it turned five levels on.
+if grep -q 'kho_vmtest\.la57=1' /proc/cmdline; then
+	if grep -qw la57 /proc/cpuinfo; then
+		say "5-level paging"
+	else
+		say "4-level paging"
+	fi
+fi
+# Booted through UEFI: runtime services still answer after a kexec, which
+# needs the EFI memory map and runtime mappings handed on beside KHO's.
+if [ -d /sys/firmware/efi ]; then
+	mount -t efivarfs none /sys/firmware/efi/efivars 2>/dev/null
+	n=$(ls /sys/firmware/efi/efivars 2>/dev/null | wc -l)
+	if [ "$n" -gt 0 ]; then
+		say "efi runtime ok: $n variables"
+	else
+		say "efi runtime services gave no variables"
+	fi
+fi
 # A production kernel has no debugfs: kexec -e alone finalizes.
 [ -d /sys/kernel/debug/kho ] || say "no debugfs"
 
@@ -46,7 +66,8 @@ if [ -n "$cma_total" ] && [ "$cma_total" = "$cma_zones" ] &&
    [ "$cma_free" -le "$cma_total" ] && [ "$cma_total" -ge "$scratch" ]; then
 	say "cma ok: total $cma_total kB, free $cma_free kB, scratch $scratch kB"
 else
-	say "cma wrong: total $cma_total kB, zones $cma_zones kB, free $cma_free kB, scratch $scratch kB"
+	say "cma wrong: total $cma_total kB, zones $cma_zones kB," \
+	    "free $cma_free kB, scratch $scratch kB"
 fi
 
 # A kernel started by a handover must run inside the scratch areas.
@@ -84,7 +105,7 @@ fi
 if grep -q 'ramoops\.mem_name=' /proc/cmdline; then
 	if [ "$hop" -gt 0 ]; then
 		mkdir -p /sys/fs/pstore
-		mount -t pstore pstore /sys/fs/pstore 2>/dev/null
+		mount -t pstore none /sys/fs/pstore 2>/dev/null
 		if cat /sys/fs/pstore/console-ramoops* 2>/dev/null |
 		   grep -q "kho-vmtest pstore marker from kernel $hop\b"; then
 			say "pstore ok: kernel $hop's console log"

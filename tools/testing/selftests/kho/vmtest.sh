@@ -24,17 +24,25 @@ KERNEL_DIR=${KBUILD_OUTPUT:-${O:-$DIR/../../../..}}
 QEMU_BINARY=${QEMU_BINARY:-qemu-system-x86_64}
 PRESERVE_MB=${PRESERVE_MB:-64}
 VMTEST_CMDLINE=${VMTEST_CMDLINE:-}
+# bios (qboot where QEMU has it) or uefi (OVMF, Debian's ovmf package)
+VMTEST_FIRMWARE=${VMTEST_FIRMWARE:-bios}
+OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
 VM_TIMEOUT=${VM_TIMEOUT:-600}
 OUT=${VMTEST_OUT:-/tmp/kho-vmtest}
 VERBOSE=0
 
 # name and settings: hops, smp, mem (GiB, or with a G or M suffix), numa
 # nodes, nokaslr, kho=on, preserve (MiB), extra cmdline and qemu options,
-# corrupt= (a kho/out/corrupt mode), finalize=1 (finalize in debugfs before
-# kexec -s -l, as damaging the finalized handover needs), expect (pass;
+# firmware= (bios or uefi), corrupt= (a kho/out/corrupt mode), finalize=1
+# (finalize in debugfs before kexec -s -l, as damaging the finalized
+# handover needs), expect (pass;
 # rejected: the next kernel refuses the handover; refused: the first kernel
 # refuses to kexec; noroom: kexec -s -l finds no room in scratch; shared:
 # a client's sub-FDT is the KHO FDT; absent; boot: every kernel booted)
+# pstore's ramoops and a persistent trace instance on reserve_mem regions.
+PSTORE_FTRACE="reserve_mem=1M:4096:oops ramoops.mem_name=oops"
+PSTORE_FTRACE+=" ramoops.console_size=0x40000"
+PSTORE_FTRACE+=" reserve_mem=2M:4096:trace trace_instance=kho@trace"
 SCENARIOS=(
 	"one_hop       hops=1 nokaslr=1 cmdline=test_kho.refuse=1"
 	"three_hops    hops=3"
@@ -43,12 +51,15 @@ SCENARIOS=(
 	"numa2         hops=1 smp=2 mem=2 numa=2 cmdline=kho_scratch=16M,128M,0"
 	"mem3g         hops=1 mem=3 cmdline=kho_scratch=24M,192M,16M"
 	"fragmented    hops=1 mem=2 cmdline=test_kho.fragmented_mb=128"
-	"pstore_ftrace hops=3 cmdline='reserve_mem=1M:4096:oops ramoops.mem_name=oops ramoops.console_size=0x40000 reserve_mem=2M:4096:trace trace_instance=kho@trace'"
+	"pstore_ftrace hops=3 cmdline='$PSTORE_FTRACE'"
 	"corrupt_fdt   hops=1 finalize=1 corrupt=compatible expect=rejected"
 	"corrupt_table hops=1 finalize=1 corrupt=table expect=rejected"
 	"shared_fdt    hops=1 finalize=1 corrupt=shared expect=shared"
 	"overlap       hops=1 corrupt=overlap expect=refused"
 	"scratch_small hops=1 cmdline=kho_scratch=2M,2M,0 expect=noroom"
+	"uefi_one_hop  hops=1 firmware=uefi"
+	"uefi_three_hops hops=3 firmware=uefi"
+	"la57_kaslr    hops=2 qemu='-cpu max' cmdline=kho_vmtest.la57=1"
 	"absent        hops=1 kho=0 expect=absent"
 )
 
@@ -67,7 +78,8 @@ Usage: $0 [-b] [-k bzImage] [-O kernel build dir] [-o outdir] [-v] [-l] [-c sett
       "hops=3 smp=2 mem=4 numa=2 preserve=256 cmdline='...' qemu='...'"
 
 Environment: QEMU_BINARY, PRESERVE_MB (default $PRESERVE_MB), VM_TIMEOUT,
-VMTEST_CMDLINE (added to every kernel's command line).
+VMTEST_CMDLINE (added to every kernel's command line), VMTEST_FIRMWARE
+(bios or uefi: OVMF, from \$OVMF, default $OVMF).
 USAGE
 }
 
@@ -139,6 +151,7 @@ run_vm() {
 	local name=$1 settings=$2 log=$OUT/$1.log
 	local hops=1 smp=1 mem=1 numa=0 nokaslr=0 kho=1 corrupt= expect=pass
 	local preserve=$PRESERVE_MB cmdline= qemu= finalize=0
+	local firmware=$VMTEST_FIRMWARE
 	local args=() append i per_node
 
 	eval "local $settings"
@@ -154,7 +167,11 @@ run_vm() {
 	mem=$(mem_mib "$mem")
 	args=(-accel tcg -nodefaults -nographic -no-reboot -serial stdio
 	      -smp "$smp" -m "${mem}M")
-	[ -e /usr/share/qemu/qboot.rom ] && args+=(-bios qboot.rom)
+	if [ "$firmware" = uefi ]; then
+		args+=(-bios "$OVMF")
+	elif [ -e /usr/share/qemu/qboot.rom ]; then
+		args+=(-bios qboot.rom)
+	fi
 	# Guest RAM the guest never touches costs the host nothing.
 	if [ "$numa" -gt 1 ]; then
 		per_node=$((mem / numa))
@@ -174,11 +191,12 @@ run_vm() {
 	[ "$VERBOSE" = 1 ] && cat "$log"
 	RUN_HOPS=$hops
 	RUN_EXPECT=$expect
+	RUN_FIRMWARE=$firmware
 }
 
 # Decide a scenario from its console log; print why it failed.
 check_log() {
-	local log=$1 hops=$2 expect=$3 k
+	local log=$1 hops=$2 expect=$3 firmware=$4 k
 
 	# refuse PATTERN: fail, showing them, if lines match PATTERN
 	refuse() {
@@ -195,8 +213,11 @@ check_log() {
 	refuse 'Kernel panic\|BUG:\|Oops\|WARNING: CPU\|general protection' ||
 		return 1
 	# What the debug kernel's checkers report, anywhere.
-	refuse 'KASAN\|UBSAN\|KFENCE:\|possible circular locking\|possible recursive locking\|inconsistent lock state\|suspicious RCU usage\|kho-vmtest: kmemleak: unreferenced' ||
+	refuse 'KASAN\|UBSAN\|KFENCE:\|kho-vmtest: kmemleak: unreferenced' ||
 		return 1
+	refuse 'possible circular locking\|possible recursive locking' ||
+		return 1
+	refuse 'inconsistent lock state\|suspicious RCU usage' || return 1
 	refuse 'kho-vmtest: cma wrong' || return 1
 	# Kernels that do not kexec on.
 	case "$expect" in
@@ -235,6 +256,14 @@ check_log() {
 		if grep -q 'trace_instance=' "$log"; then
 			expect_n 'kho-vmtest: ftrace ok' "$hops" \
 				"the previous kernel's trace events" || return 1
+		fi
+		if [ "$firmware" = uefi ]; then
+			expect_n 'kho-vmtest: efi runtime ok' $((hops + 1)) \
+				"EFI runtime services in every kernel" || return 1
+		fi
+		if grep -q 'kho_vmtest\.la57=1' "$log"; then
+			expect_n 'kho-vmtest: 5-level paging' $((hops + 1)) \
+				"5-level paging" || return 1
 		fi
 		if grep -q 'test_kho\.refuse=1' "$log"; then
 			expect_n '] ok [0-9]* refuse-' 2 \
@@ -342,6 +371,10 @@ main() {
 			exit "$KSFT_SKIP"
 		fi
 	done
+	if [ "$VMTEST_FIRMWARE" = uefi ] && [ ! -r "$OVMF" ]; then
+		ktap_skip_all "no UEFI firmware at $OVMF"
+		exit "$KSFT_SKIP"
+	fi
 	if [ ! -r "$KERNEL" ]; then
 		ktap_skip_all "no kernel image at $KERNEL"
 		exit "$KSFT_SKIP"
@@ -359,7 +392,8 @@ main() {
 		name=${s%% *}
 		settings=${s#"$name"}
 		run_vm "$name" "$settings"
-		if check_log "$OUT/$name.log" "$RUN_HOPS" "$RUN_EXPECT"; then
+		if check_log "$OUT/$name.log" "$RUN_HOPS" "$RUN_EXPECT" \
+				"$RUN_FIRMWARE"; then
 			ktap_test_pass "$name"
 		else
 			ktap_test_fail "$name"

@@ -5,5 +5,5 @@
 
 /* Initcalls never run on the host. */
 #define late_initcall(fn)						\
-	static int (*const __initcall_##fn)(void) __attribute__((unused)) = fn
+	static int (*const __initcall_##fn)(void) __maybe_unused = fn
 #endif

@@ -12,7 +12,7 @@ H := harness
 all: build
 
 help:
-	@echo "make test      every test; ends with 'N passed, N failed'"
+	@echo "make test      every test; ends with 'N passed, N failed' (DISTRO=1: and the distro kernel)"
 	@echo "make demo      build the patched kernel and boot it under QEMU"
 	@echo "make kunit     the KUnit suite under QEMU (KUNIT_FILTER=glob)"
 	@echo "make vmtest    the kexec handover scenarios under QEMU (SCENARIOS=...)"

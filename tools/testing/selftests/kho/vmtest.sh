@@ -33,6 +33,7 @@ VERBOSE=0
 
 # name and settings: hops, smp, mem (GiB, or with a G or M suffix), numa
 # nodes, nokaslr, kho=on, preserve (MiB), extra cmdline and qemu options,
+# pstore=1 (ramoops and a trace instance on reserve_mem regions),
 # firmware= (bios or uefi), corrupt= (a kho/out/corrupt mode), finalize=1
 # (finalize in debugfs before kexec -s -l, as damaging the finalized
 # handover needs), expect (pass;
@@ -51,7 +52,8 @@ SCENARIOS=(
 	"numa2         hops=1 smp=2 mem=2 numa=2 cmdline=kho_scratch=16M,128M,0"
 	"mem3g         hops=1 mem=3 cmdline=kho_scratch=24M,192M,16M"
 	"fragmented    hops=1 mem=2 cmdline=test_kho.fragmented_mb=128"
-	"pstore_ftrace hops=3 cmdline='$PSTORE_FTRACE'"
+	"pstore_one_hop hops=1 pstore=1"
+	"pstore_ftrace hops=3 pstore=1"
 	"corrupt_fdt   hops=1 finalize=1 corrupt=compatible expect=rejected"
 	"corrupt_table hops=1 finalize=1 corrupt=table expect=rejected"
 	"shared_fdt    hops=1 finalize=1 corrupt=shared expect=shared"
@@ -150,7 +152,7 @@ mem_mib() {
 run_vm() {
 	local name=$1 settings=$2 log=$OUT/$1.log
 	local hops=1 smp=1 mem=1 numa=0 nokaslr=0 kho=1 corrupt= expect=pass
-	local preserve=$PRESERVE_MB cmdline= qemu= finalize=0
+	local preserve=$PRESERVE_MB cmdline= qemu= finalize=0 pstore=0
 	local firmware=$VMTEST_FIRMWARE
 	local args=() append i per_node
 
@@ -161,6 +163,7 @@ run_vm() {
 	[ "$nokaslr" = 1 ] && append+=" nokaslr"
 	[ -n "$corrupt" ] && append+=" kho_vmtest.corrupt=$corrupt"
 	[ "$finalize" = 1 ] && append+=" kho_vmtest.finalize=1"
+	[ "$pstore" = 1 ] && append+=" $PSTORE_FTRACE"
 	[ -n "$cmdline" ] && append+=" $cmdline"
 	[ -n "$VMTEST_CMDLINE" ] && append+=" $VMTEST_CMDLINE"
 

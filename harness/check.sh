@@ -28,9 +28,14 @@ code=()
 for f in "${files[@]}"; do
 	case "$f" in *.c|*.h) code+=("$f") ;; esac
 done
+# Objects of the kernel build; tools/ is built on the host by its own
+# Makefile (harness/host.sh).
 objs=()
 for f in "${code[@]}"; do
-	case "$f" in *.c) objs+=("${f%.c}.o") ;; esac
+	case "$f" in
+	tools/*) ;;
+	*.c) objs+=("${f%.c}.o") ;;
+	esac
 done
 
 cd "$SRC"

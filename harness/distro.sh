@@ -3,11 +3,12 @@
 #
 # Configure the distribution kernel: Debian's own 6.12 config as the
 # linux-config-6.12 package ships it, with modules turned off
-# (make mod2noconfig), Debian's signing-key paths cleared, the KHO options
-# and test module added, and drivers the QEMU guest does not have trimmed
-# (harness/distro-trim.config).  Then check that no option of mm/, kernel/,
-# init/, arch/x86/, security/ or the EFI code changed from Debian's but for
-# what KEXEC_HANDOVER selects, and list every change.
+# (make mod2noconfig) but efivarfs built in, Debian's signing-key paths
+# cleared, the KHO options and test module added, and drivers the QEMU
+# guest does not have trimmed (harness/distro-trim.config).  Then check
+# that no option of mm/, kernel/, init/, arch/x86/, security/ or the EFI
+# code changed from Debian's but for what KEXEC_HANDOVER selects, and list
+# every change.
 #   harness/distro.sh KERNEL_DIR
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -26,6 +27,9 @@ make -s -C "$SRC" O="$kout" mod2noconfig
 cp "$kout/.config" "$kout/config.modules-off"
 $cfg --set-str SYSTEM_TRUSTED_KEYS "" --set-str SYSTEM_REVOCATION_KEYS "" \
      --set-str MODULE_SIG_KEY "certs/signing_key.pem"
+# The one module the tests need, built in: Debian's systemd mounts
+# efivarfs at boot, and the tests read EFI variables through it.
+$cfg --enable EFIVAR_FS
 # The KHO options, and the test module.
 $cfg --enable KEXEC_HANDOVER --enable KEXEC_HANDOVER_DEBUG \
      --enable TEST_KEXEC_HANDOVER

@@ -45,6 +45,8 @@
  */
 #define KHO_TEST_ZONE_BELOW	7
 #define KHO_TEST_ZONE_ABOVE	6
+/* Pages at the end of a node, handed over only to be freed after. */
+#define KHO_TEST_NODE_TOP	16
 /* A small vmalloc area, and one as large as a huge mapping. */
 #define KHO_TEST_VMALLOC_SMALL	(SZ_64K + 3 * PAGE_SIZE)
 #define KHO_TEST_VMALLOC_HUGE	(2 * PMD_SIZE)
@@ -85,6 +87,9 @@ static struct {
 	u64 bytes;
 	struct kho_test_range range;
 	struct kho_test_range zrange;
+	u64 ntop, ntop_pages;
+	/* The previous kernel's node-top pages, kept for the zone range. */
+	unsigned long kept_pfn, kept;
 	struct folio *frag;		/* pfns of the fragmented chunks */
 	unsigned long frag_nr;
 	u64 frag_seed;
@@ -190,6 +195,15 @@ static void kho_test_snapshot_managed(long sign)
 	for_each_populated_zone(zone)
 		kho_test_managed[zone_to_nid(zone)][zone_idx(zone)] +=
 			sign * (long)zone_managed_pages(zone);
+}
+
+/* Whether the first and last page of @r lie on two nodes. */
+static bool __init kho_test_range_on_two_nodes(const struct kho_test_range *r)
+{
+	unsigned long pfn = PHYS_PFN(r->phys);
+
+	return r->pages && page_to_nid(pfn_to_page(pfn)) !=
+			   page_to_nid(pfn_to_page(pfn + r->pages - 1));
 }
 
 /*
@@ -471,8 +485,10 @@ static int __init kho_test_check_previous(void)
 	struct folio *fdt_folio, *list_folio = NULL, *frag = NULL;
 	struct kho_test_range range, zrange;
 	u64 list, nr = 0, gen, frag_list, frag_nr = 0, frag_seed;
+	u64 ntop, ntop_pages = 0;
 	struct folio **folios = NULL;
-	bool range_ok, zrange_ok = true, frag_ok = true, api_ok, pass = false;
+	bool range_ok, zrange_ok = true, frag_ok = true, ntop_ok = true;
+	bool api_ok, pass = false;
 	struct kho_test_entry *e;
 	phys_addr_t fdt_phys, again;
 	u64 bytes = 0;
@@ -509,8 +525,12 @@ static int __init kho_test_check_previous(void)
 	    kho_test_fdt_u64(fdt, "frag-nr", &frag_nr) ||
 	    kho_test_fdt_u64(fdt, "frag-seed", &frag_seed))
 		frag_nr = 0;
+	if (kho_test_fdt_u64(fdt, "ntop", &ntop) ||
+	    kho_test_fdt_u64(fdt, "ntop-pages", &ntop_pages) ||
+	    ntop_pages > KHO_TEST_NODE_TOP)
+		ntop_pages = 0;
 
-	pr_info("1..%d\n", 11 + !!zrange.pages + !!frag_nr);
+	pr_info("1..%d\n", 11 + !!zrange.pages + !!frag_nr + !!ntop_pages);
 	snprintf(note, sizeof(note), "generation %llu, %llu folios", gen, nr);
 	kho_test_ktap(true, "retrieve", note);
 	kho_test.generation = gen;
@@ -539,7 +559,19 @@ static int __init kho_test_check_previous(void)
 	if (zrange.pages) {
 		zrange_ok = kho_test_check_range(&zrange, true);
 		kho_test_ktap(zrange_ok, "zone-range",
+			      zrange_ok && kho_test_range_on_two_nodes(&zrange) ?
+			      "kho_restore_pages() of 13 pages across a node boundary" :
 			      "kho_restore_pages() of 13 pages across a zone boundary");
+	}
+	if (ntop_pages) {
+		ntop_ok = kho_restore_pages(ntop, ntop_pages);
+		if (ntop_ok) {
+			kho_test_expect_managed(PHYS_PFN(ntop), ntop_pages);
+			kho_test.kept_pfn = PHYS_PFN(ntop);
+			kho_test.kept = ntop_pages;
+		}
+		kho_test_ktap(ntop_ok, "node-top",
+			      "the pages where a node ends, back for a range across it");
 	}
 	if (frag_nr) {
 		frag = kho_restore_folio(frag_list);
@@ -588,7 +620,7 @@ static int __init kho_test_check_previous(void)
 		      "the handover outlives what its clients free");
 
 	pass = nr && restored == nr && good == nr && realloc == nr &&
-	       range_ok && zrange_ok && frag_ok && api_ok && !err;
+	       range_ok && zrange_ok && frag_ok && ntop_ok && api_ok && !err;
 	pr_info("# test_kho: summary: generation %llu, %lu folios, %llu MiB restored, %lu checksums match, %s\n",
 		gen, restored, bytes >> 20, good, pass ? "pass" : "FAIL");
 out:
@@ -637,6 +669,11 @@ static int kho_test_notifier(struct notifier_block *nb, unsigned long event,
 	err = err ?: kho_test_add_range(fdt, "range", &kho_test.range);
 	if (kho_test.zrange.pages)
 		err = err ?: kho_test_add_range(fdt, "zrange", &kho_test.zrange);
+	if (kho_test.ntop_pages) {
+		err = err ?: fdt_setprop_u64(fdt, 0, "ntop", kho_test.ntop);
+		err = err ?: fdt_setprop_u64(fdt, 0, "ntop-pages",
+					     kho_test.ntop_pages);
+	}
 	err = err ?: fdt_setprop(fdt, 0, "vsmall", &kho_test.vsmall,
 				 sizeof(kho_test.vsmall));
 	err = err ?: fdt_setprop(fdt, 0, "vhuge", &kho_test.vhuge,
@@ -677,39 +714,94 @@ static int __init kho_test_preserve_range(struct kho_test_range *r,
 /*
  * Pages on both sides of where a zone starts, one range in two zones, of
  * an odd count: kho_preserve_pages() must split it there, and a restore
- * count each page as managed in its own zone.  Skipped, and said so, if
+ * count each page as managed in its own zone.  A zone that starts a node
+ * is tried first, for a range across two nodes.  Skipped, and said so, if
  * no zone boundary has free pages on both sides.
  */
 static int __init kho_test_preserve_zone_range(void)
 {
 	const unsigned long lo = KHO_TEST_ZONE_BELOW, hi = KHO_TEST_ZONE_ABOVE;
 	struct kho_test_range *r = &kho_test.zrange;
+	bool other_node, kept, nodes_only = true;
+	unsigned long b, i, keep = 0;
 	struct zone *zone;
-	unsigned long b;
+	int err = 0;
 
+again:
 	for_each_populated_zone(zone) {
 		b = zone->zone_start_pfn;
 		if (b < lo || !pfn_valid(b - 1) ||
 		    page_zone(pfn_to_page(b - 1)) == zone)
 			continue;
-		if (alloc_contig_range(b - lo, b, MIGRATE_MOVABLE,
-				       GFP_KERNEL | __GFP_NOWARN))
+		other_node = page_to_nid(pfn_to_page(b - 1)) != zone_to_nid(zone);
+		if (nodes_only && !other_node)
+			continue;
+		/* Below a node boundary, the pages kept from before. */
+		kept = kho_test.kept >= lo &&
+		       b == kho_test.kept_pfn + kho_test.kept;
+		if (!kept && alloc_contig_range(b - lo, b, MIGRATE_MOVABLE,
+						GFP_KERNEL | __GFP_NOWARN))
 			continue;
 		if (alloc_contig_range(b, b + hi, MIGRATE_MOVABLE,
 				       GFP_KERNEL | __GFP_NOWARN)) {
-			free_contig_range(b - lo, lo);
+			if (!kept)
+				free_contig_range(b - lo, lo);
 			continue;
 		}
+		if (kept)
+			keep = lo;
 		r->phys = PFN_PHYS(b - lo);
 		r->pages = lo + hi;
 		r->seed = get_random_u64() | 1;
 		r->csum = kho_test_fill(page_address(pfn_to_page(b - lo)),
 					r->pages * PAGE_SIZE, r->seed);
-		pr_info("# test_kho: preserving %lu pages across the start of zone %s of node %d\n",
-			lo + hi, zone->name, zone_to_nid(zone));
-		return kho_preserve_pages(pfn_to_page(b - lo), lo + hi);
+		pr_info("# test_kho: preserving %lu pages across the start of zone %s of node %d%s\n",
+			lo + hi, zone->name, zone_to_nid(zone),
+			other_node ? ", from another node" : "");
+		err = kho_preserve_pages(pfn_to_page(b - lo), lo + hi);
+		goto out;
+	}
+	if (nodes_only) {
+		nodes_only = false;
+		goto again;
 	}
 	pr_info("# test_kho: no free pages at a zone boundary: no zone range\n");
+out:
+	/* What the range did not take of the kept pages goes back. */
+	for (i = 0; i < kho_test.kept - keep; i++)
+		__free_page(pfn_to_page(kho_test.kept_pfn + i));
+	kho_test.kept = 0;
+	return err;
+}
+
+/*
+ * Where one node ends and the next begins, every kernel puts the lower
+ * node's own data in its last pages, so no free range spans the two.
+ * Preserve those pages, their content unused: the next kernel places its
+ * node data below them and frees them once it is up, which leaves it free
+ * pages on both sides for its zone range.  Not needed once a range
+ * crosses a node boundary.
+ */
+static int __init kho_test_preserve_node_top(void)
+{
+	const unsigned long n = KHO_TEST_NODE_TOP;
+	unsigned long end;
+	int nid;
+
+	if (kho_test_range_on_two_nodes(&kho_test.zrange))
+		return 0;
+	for_each_online_node(nid) {
+		end = node_end_pfn(nid);
+		if (end < n || !pfn_valid(end) || !pfn_valid(end - n) ||
+		    page_to_nid(pfn_to_page(end)) == nid ||
+		    page_to_nid(pfn_to_page(end - n)) != nid)
+			continue;
+		kho_test.ntop = PFN_PHYS(end - n);
+		kho_test.ntop_pages = n;
+		pr_info("# test_kho: preserving the last %lu pages of node %d\n",
+			n, nid);
+		return kho_preserve_pages(pfn_to_page(end - n), n);
+	}
 	return 0;
 }
 
@@ -787,6 +879,7 @@ static int __init kho_test_preserve(void)
 	err = kho_test_preserve_range(&kho_test.range, page_to_pfn(range),
 				      KHO_TEST_RANGE_PAGES);
 	err = err ?: kho_test_preserve_zone_range();
+	err = err ?: kho_test_preserve_node_top();
 	err = err ?: kho_test_preserve_api();
 	if (!err && fragmented_mb)
 		err = kho_test_preserve_frag();

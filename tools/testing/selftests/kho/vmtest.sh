@@ -49,7 +49,7 @@ SCENARIOS=(
 	"three_hops    hops=3"
 	"kaslr         hops=1"
 	"smp2          hops=1 smp=2 cmdline=kho_scratch=8%"
-	"numa2         hops=1 smp=2 mem=2 numa=2 cmdline=kho_scratch=16M,128M,0"
+	"numa2         hops=2 smp=2 mem=2 numa=2 cmdline=kho_scratch=16M,128M,0"
 	"mem3g         hops=1 mem=3 cmdline=kho_scratch=24M,192M,16M"
 	"fragmented    hops=1 mem=2 cmdline=test_kho.fragmented_mb=128"
 	"pstore_one_hop hops=1 pstore=1"
@@ -195,11 +195,12 @@ run_vm() {
 	RUN_HOPS=$hops
 	RUN_EXPECT=$expect
 	RUN_FIRMWARE=$firmware
+	RUN_NUMA=$numa
 }
 
 # Decide a scenario from its console log; print why it failed.
 check_log() {
-	local log=$1 hops=$2 expect=$3 firmware=$4 k
+	local log=$1 hops=$2 expect=$3 firmware=$4 numa=$5 k
 
 	# refuse PATTERN: fail, showing them, if lines match PATTERN
 	refuse() {
@@ -259,6 +260,15 @@ check_log() {
 		if grep -q 'trace_instance=' "$log"; then
 			expect_n 'kho-vmtest: ftrace ok' "$hops" \
 				"the previous kernel's trace events" || return 1
+		fi
+		# Two nodes and a kernel after the first: the range of
+		# kho_preserve_pages() spans the node boundary.
+		if [ "$numa" -gt 1 ] && [ "$hops" -gt 1 ]; then
+			grep -q '] ok [0-9]* zone-range # .* across a node boundary' \
+				"$log" || {
+				echo "# no page range restored across a node boundary"
+				return 1
+			}
 		fi
 		if [ "$firmware" = uefi ]; then
 			expect_n 'kho-vmtest: efi runtime ok' $((hops + 1)) \
@@ -396,7 +406,7 @@ main() {
 		settings=${s#"$name"}
 		run_vm "$name" "$settings"
 		if check_log "$OUT/$name.log" "$RUN_HOPS" "$RUN_EXPECT" \
-				"$RUN_FIRMWARE"; then
+				"$RUN_FIRMWARE" "$RUN_NUMA"; then
 			ktap_test_pass "$name"
 		else
 			ktap_test_fail "$name"

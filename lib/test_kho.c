@@ -45,7 +45,7 @@
  */
 #define KHO_TEST_ZONE_BELOW	7
 #define KHO_TEST_ZONE_ABOVE	6
-/* Pages at the end of a node, handed over only to be freed after. */
+/* Pages at the end of a node, handed over for the next zone range. */
 #define KHO_TEST_NODE_TOP	16
 /* A small vmalloc area, and one as large as a huge mapping. */
 #define KHO_TEST_VMALLOC_SMALL	(SZ_64K + 3 * PAGE_SIZE)
@@ -711,6 +711,16 @@ static int __init kho_test_preserve_range(struct kho_test_range *r,
 	return kho_preserve_phys(r->phys, pages * PAGE_SIZE);
 }
 
+/* Free the kept node-top pages but the last @keep, which a range took. */
+static void __init kho_test_free_kept(unsigned long keep)
+{
+	unsigned long i;
+
+	for (i = 0; i + keep < kho_test.kept; i++)
+		__free_page(pfn_to_page(kho_test.kept_pfn + i));
+	kho_test.kept = 0;
+}
+
 /*
  * Pages on both sides of where a zone starts, one range in two zones, of
  * an odd count: kho_preserve_pages() must split it there, and a restore
@@ -723,7 +733,7 @@ static int __init kho_test_preserve_zone_range(void)
 	const unsigned long lo = KHO_TEST_ZONE_BELOW, hi = KHO_TEST_ZONE_ABOVE;
 	struct kho_test_range *r = &kho_test.zrange;
 	bool other_node, kept, nodes_only = true;
-	unsigned long b, i, keep = 0;
+	unsigned long b, keep = 0;
 	struct zone *zone;
 	int err = 0;
 
@@ -767,10 +777,7 @@ again:
 	}
 	pr_info("# test_kho: no free pages at a zone boundary: no zone range\n");
 out:
-	/* What the range did not take of the kept pages goes back. */
-	for (i = 0; i < kho_test.kept - keep; i++)
-		__free_page(pfn_to_page(kho_test.kept_pfn + i));
-	kho_test.kept = 0;
+	kho_test_free_kept(keep);
 	return err;
 }
 
@@ -914,8 +921,10 @@ static int __init kho_test_init(void)
 
 	/* Check what came in, and go on preserving even if that failed. */
 	failed = kho_test_check_previous();
-	if (!preserve_mb)
+	if (!preserve_mb) {
+		kho_test_free_kept(0);
 		return failed;
+	}
 	if (!kho_is_enabled()) {
 		pr_warn("# test_kho: preserve_mb needs kho=on\n");
 		return -EINVAL;
@@ -924,6 +933,8 @@ static int __init kho_test_init(void)
 		kho_test_refusals();
 
 	err = kho_test_preserve();
+	/* Kept pages no range took, on every path. */
+	kho_test_free_kept(0);
 	if (err) {
 		pr_err("# test_kho: cannot preserve test data: %d\n", err);
 		return err;

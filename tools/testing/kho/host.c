@@ -52,10 +52,55 @@ void host_init(void)
 	host_reset();
 }
 
-/* Zero the window, as cheaply as the pages touched, and empty memblock. */
-void host_reset(void)
+/*
+ * What a case wrote to the window, so that the next one starts from zeroes
+ * without faulting in every page again: the pages the case's own writes
+ * touched, zeroed and kept, and the ranges memblock handed out (the walk's
+ * arrays, a grown region array), dropped.  Callers that write to the window
+ * themselves use host_reset(), which drops it all.
+ */
+static unsigned long host_dirty_map[BITS_TO_LONGS(HOST_PAGES)];
+static u32 host_dirty[HOST_PAGES];
+static unsigned long host_nr_dirty;
+static struct { u64 addr, size; } host_allocs[32];
+static unsigned int host_nr_allocs;
+static bool host_untracked = true;
+
+void host_touch(u64 addr)
 {
-	madvise((void *)HOST_BASE, HOST_SIZE, MADV_DONTNEED);
+	unsigned long page = (addr - HOST_BASE) >> PAGE_SHIFT;
+
+	if (!__test_and_set_bit(page, host_dirty_map))
+		host_dirty[host_nr_dirty++] = page;
+}
+
+void host_alloc_made(u64 addr, u64 size)
+{
+	u64 end = ALIGN(addr + size, PAGE_SIZE);
+
+	addr = ALIGN_DOWN(addr, PAGE_SIZE);
+	size = end - addr;
+	if (host_nr_allocs == ARRAY_SIZE(host_allocs)) {
+		host_untracked = true;
+		return;
+	}
+	host_allocs[host_nr_allocs].addr = addr;
+	host_allocs[host_nr_allocs].size = size;
+	host_nr_allocs++;
+}
+
+static void host_forget_touched(void)
+{
+	unsigned long i;
+
+	for (i = 0; i < host_nr_dirty; i++)
+		__clear_bit(host_dirty[i], host_dirty_map);
+	host_nr_dirty = 0;
+	host_nr_allocs = 0;
+}
+
+static void host_empty_memblock(void)
+{
 	memblock_clear_kho_scratch_only();
 	memblock.memory.regions = host_memory_regions;
 	memblock.memory.max = host_memory_max;
@@ -73,6 +118,52 @@ void host_reset(void)
 	host_maps = 0;
 	host_next = 0;
 	host_end = 0;
+}
+
+/* Zero the whole window, as cheaply as the pages touched, and empty memblock. */
+void host_reset(void)
+{
+	madvise((void *)HOST_BASE, HOST_SIZE, MADV_DONTNEED);
+	host_forget_touched();
+	host_untracked = true;
+	host_empty_memblock();
+}
+
+/* The same for a case, when everything since the last reset was tracked. */
+void host_reset_touched(void)
+{
+	unsigned long i;
+
+	if (host_untracked) {
+		madvise((void *)HOST_BASE, HOST_SIZE, MADV_DONTNEED);
+	} else {
+		for (i = 0; i < host_nr_dirty; i++)
+			memset((void *)HOST_ADDR(host_dirty[i]), 0, PAGE_SIZE);
+		for (i = 0; i < host_nr_allocs; i++)
+			madvise((void *)host_allocs[i].addr, host_allocs[i].size,
+				MADV_DONTNEED);
+	}
+	host_forget_touched();
+	host_untracked = false;
+	host_empty_memblock();
+}
+
+/*
+ * Whether the window reads zero: what host_reset_touched() must leave.
+ * Pages never faulted in are zero; only the resident ones are read.
+ */
+bool host_window_zero(void)
+{
+	static const u8 zero[PAGE_SIZE];
+	static unsigned char resident[HOST_PAGES];
+	unsigned long i;
+
+	CHECK(!mincore((void *)HOST_BASE, HOST_SIZE, resident));
+	for (i = 0; i < HOST_PAGES; i++)
+		if ((resident[i] & 1) &&
+		    memcmp((void *)HOST_ADDR(i), zero, PAGE_SIZE))
+			return false;
+	return true;
 }
 
 bool host_reserved_array_moved(void)

@@ -28,6 +28,10 @@ extern bool host_verbose;
 
 void host_init(void);
 void host_reset(void);
+void host_reset_touched(void);
+void host_touch(u64 addr);
+void host_alloc_made(u64 addr, u64 size);
+bool host_window_zero(void);
 void host_pages_from(u64 start, u64 end);
 bool host_reserved_array_moved(void);
 void host_fail(const char *file, int line, const char *what);

@@ -44,7 +44,7 @@ struct case_result {
 };
 
 int case_run(const uint8_t *data, size_t size, struct case_result *r);
-void case_check(const uint8_t *data, size_t size);
+void case_check_reset(void);
 
 /* Writing cases. */
 struct case_file {

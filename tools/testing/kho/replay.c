@@ -32,6 +32,7 @@ int main(int argc, char **argv)
 		fclose(f);
 		if (case_run(buf, size, &r) == 0)
 			n++;
+		case_check_reset();
 		if (host_verbose)
 			printf("%s: %s\n", argv[i], r.why ?: "accepted");
 	}

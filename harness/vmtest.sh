@@ -99,6 +99,19 @@ for k in "${KERNEL_ORDER[@]}"; do
 		esac
 		n=$((n + 1))
 	done < "$out/ktap.log"
+	# The live update selftests' cases, one result each.
+	for lulog in "$out"/liveupdate*.log; do
+		[ -e "$lulog" ] || continue
+		sc=$(basename "$lulog" .log)
+		sed -n 's/.*kho-vmtest: lu: \(\(not \)\{0,1\}ok [0-9]* .*\)/\1/p' "$lulog" |
+		while read -r line; do
+			case "$line" in
+			"ok "*"# SKIP"*) result SKIP "vmtest:$prefix$sc:$(echo "$line" | awk '{print $3}')" ;;
+			"ok "*) result PASS "vmtest:$prefix$sc:$(echo "$line" | awk '{print $3}')" ;;
+			"not ok "*) result FAIL "vmtest:$prefix$sc:$(echo "$line" | awk '{print $4}')" ;;
+			esac >/dev/null
+		done
+	done
 	if [ "$rc" = 4 ] && [ "$n" = 0 ]; then
 		result SKIP "vmtest:$prefix" >/dev/null
 	elif [ "$n" = 0 ]; then

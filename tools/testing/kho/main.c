@@ -464,6 +464,44 @@ static void test_reserve_many(void)
 	CHECK(memblock.reserved.regions[4].size == 2 * PAGE_SIZE);
 }
 
+/*
+ * Preserved ranges across the whole of memory, as the next kernel
+ * reserves them while it allocates from scratch only: the grown region
+ * array cannot go outside their span, so it goes in scratch between them.
+ */
+static void test_reserve_many_span(void)
+{
+	struct memblock_region ranges[400], *array;
+	unsigned long i, j;
+
+	host_reset();
+	memblock_add(HOST_BASE, HOST_SIZE);
+	for (i = 0; i < 200; i++) {
+		ranges[i].base = HOST_ADDR(2 * i);
+		ranges[200 + i].base = HOST_ADDR(15900 + 2 * i);
+	}
+	for (i = 0; i < 400; i++)
+		ranges[i].size = PAGE_SIZE;
+	memblock_reserve(HOST_ADDR(16300), HOST_SIZE - HOST_ADDR(16300) + HOST_BASE);
+	memblock_mark_kho_scratch(HOST_ADDR(8192), SZ_2M);
+	memblock_set_kho_scratch_only();
+
+	CHECK(!memblock_reserve_many(ranges, 400, MEMBLOCK_RSRV_NOINIT));
+	CHECK(host_reserved_array_moved());
+	array = memblock.reserved.regions;
+	for (i = 0; i < 400; i++) {
+		CHECK(memblock_is_region_reserved(ranges[i].base, PAGE_SIZE));
+		CHECK(ranges[i].base + PAGE_SIZE <= (u64)array ||
+		      ranges[i].base >= (u64)(array + memblock.reserved.max));
+	}
+	CHECK((u64)array >= HOST_ADDR(8192) &&
+	      (u64)(array + memblock.reserved.max) <= HOST_ADDR(8192) + SZ_2M);
+	/* Every range is its own region, the array one more, the tail one. */
+	for (i = 0, j = 0; i < memblock.reserved.cnt; i++)
+		j += memblock.reserved.regions[i].flags == MEMBLOCK_RSRV_NOINIT;
+	CHECK(j == 400 && memblock.reserved.cnt == 402);
+}
+
 /* Counts in a case at their largest decode within the host's arrays. */
 static void test_case_limits(void)
 {
@@ -498,6 +536,7 @@ static const struct {
 	{ "overlaps", test_overlaps },
 	{ "two_entries", test_two_entries },
 	{ "reserve_many", test_reserve_many },
+	{ "reserve_many_span", test_reserve_many_span },
 };
 
 int main(int argc, char **argv)

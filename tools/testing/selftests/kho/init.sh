@@ -135,6 +135,18 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	say "kmemleak scanned"
 fi
 
+# Live update: the device's cases first, then what the kernel before kept.
+lu=$(arg liveupdate)
+lubig=$(arg lubig)
+lubig=${lubig:-0}
+if [ "$lu" = 1 ]; then
+	if [ "$hop" = 0 ]; then
+		/bin/liveupdate_test 2>&1 | sed 's/^/kho-vmtest: lu: /'
+	else
+		/bin/luo_kexec 2 --big "$lubig" 2>&1 | sed 's/^/kho-vmtest: lu: /'
+	fi
+fi
+
 if [ "$hop" -lt "$hops" ]; then
 	next=$(sed "s/kho_vmtest\.hop=$hop/kho_vmtest.hop=$((hop + 1))/" /proc/cmdline)
 	# The last kernel has nothing to hand over.
@@ -178,7 +190,13 @@ if [ "$hop" -lt "$hops" ]; then
 
 	say "kexec into kernel $((hop + 2))"
 	if kexec -s -l /boot/bzImage --initrd=/tmp/initrd.gz --append="$next"; then
-		kexec -e
+		if [ "$lu" = 1 ]; then
+			# It holds the sessions open while kexec -e runs.
+			/bin/luo_kexec 1 --big "$lubig" kexec -e 2>&1 |
+				sed 's/^/kho-vmtest: lu: /'
+		else
+			kexec -e
+		fi
 		say "kexec -e failed; the running kernel goes on"
 		kexec -u
 	fi

@@ -13,6 +13,7 @@ set -u
 
 DIR="$(dirname "$(readlink -f "$0")")"
 KTAP_HELPERS="$DIR/../kselftest/ktap_helpers.sh"
+LU_DIR=$(readlink -f "$DIR/../liveupdate")
 if [ ! -e "$KTAP_HELPERS" ]; then
 	echo "[SKIP] $KTAP_HELPERS not found"
 	exit 4
@@ -34,7 +35,10 @@ VERBOSE=0
 # name and settings: hops, smp, mem (GiB, or with a G or M suffix), numa
 # nodes, nokaslr, kho=on, preserve (MiB), extra cmdline and qemu options,
 # pstore=1 (ramoops and a trace instance on reserve_mem regions),
-# firmware= (bios or uefi), corrupt= (a kho/out/corrupt mode), finalize=1
+# firmware= (bios or uefi), liveupdate=1 (the live update selftests of
+# ../liveupdate: the device's cases in the first kernel, luo_kexec's two
+# stages across the kexec; lubig=MIB adds that much in memfds of mixed
+# sizes), corrupt= (a kho/out/corrupt mode), finalize=1
 # (finalize in debugfs before kexec -s -l, as damaging the finalized
 # handover needs), expect (pass;
 # rejected: the next kernel refuses the handover; refused: the first kernel
@@ -63,6 +67,8 @@ SCENARIOS=(
 	"uefi_three_hops hops=3 firmware=uefi"
 	"la57_kaslr    hops=2 qemu='-cpu max' cmdline=kho_vmtest.la57=1"
 	"absent        hops=1 kho=0 expect=absent"
+	"liveupdate    hops=1 mem=2 liveupdate=1"
+	"liveupdate_1g hops=1 mem=4 liveupdate=1 lubig=1024"
 )
 
 usage() {
@@ -109,6 +115,11 @@ build_initramfs() {
 
 	busybox=$(command -v busybox) || return 1
 	kexec=$(command -v kexec) || return 1
+	# The live update selftests, static.
+	make -s -C "$LU_DIR" > "$OUT/liveupdate-build.log" 2>&1 || {
+		cat "$OUT/liveupdate-build.log"
+		return 1
+	}
 	gen=$KERNEL_DIR/usr/gen_init_cpio
 	if [ ! -x "$gen" ]; then
 		gen=$OUT/gen_init_cpio
@@ -125,6 +136,9 @@ build_initramfs() {
 		echo "file /sbin/kexec $kexec 0755 0 0"
 		echo "file /boot/bzImage $kernel 0644 0 0"
 		echo "file /init $DIR/init.sh 0755 0 0"
+		for lib in liveupdate_test luo_kexec; do
+			echo "file /bin/$lib $LU_DIR/$lib 0755 0 0"
+		done
 		for lib in $(ldd "$kexec" | grep -o '/[^ ]*'); do
 			dirs=$(dirname "$lib")
 			while [ "$dirs" != / ]; do
@@ -153,7 +167,7 @@ run_vm() {
 	local name=$1 settings=$2 log=$OUT/$1.log
 	local hops=1 smp=1 mem=1 numa=0 nokaslr=0 kho=1 corrupt= expect=pass
 	local preserve=$PRESERVE_MB cmdline= qemu= finalize=0 pstore=0
-	local firmware=$VMTEST_FIRMWARE
+	local firmware=$VMTEST_FIRMWARE liveupdate=0 lubig=0
 	local args=() append i per_node
 
 	eval "local $settings"
@@ -164,6 +178,8 @@ run_vm() {
 	[ -n "$corrupt" ] && append+=" kho_vmtest.corrupt=$corrupt"
 	[ "$finalize" = 1 ] && append+=" kho_vmtest.finalize=1"
 	[ "$pstore" = 1 ] && append+=" $PSTORE_FTRACE"
+	[ "$liveupdate" = 1 ] &&
+		append+=" liveupdate=on kho_vmtest.liveupdate=1 kho_vmtest.lubig=$lubig"
 	[ -n "$cmdline" ] && append+=" $cmdline"
 	[ -n "$VMTEST_CMDLINE" ] && append+=" $VMTEST_CMDLINE"
 
@@ -277,6 +293,16 @@ check_log() {
 		if grep -q 'kho_vmtest\.la57=1' "$log"; then
 			expect_n 'kho-vmtest: 5-level paging' $((hops + 1)) \
 				"5-level paging" || return 1
+		fi
+		# The live update selftests: the device's cases in the first
+		# kernel, every two-stage case in the second.
+		if grep -q 'kho_vmtest\.liveupdate=1' "$log"; then
+			refuse 'kho-vmtest: lu: not ok' || return 1
+			grep -q 'kho-vmtest: lu: # Totals: pass:[1-9][0-9]* fail:0 ' "$log" &&
+			grep -q 'kho-vmtest: lu: luo_kexec: [1-9][0-9]* passed, 0 failed' "$log" || {
+				echo "# the live update selftests did not all pass"
+				return 1
+			}
 		fi
 		if grep -q 'test_kho\.refuse=1' "$log"; then
 			expect_n '] ok [0-9]* refuse-' 2 \

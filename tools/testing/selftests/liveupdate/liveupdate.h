@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the live update selftests share: the uapi header of this tree,
+ * checked against the layout mainline's programs are built with, and
+ * small wrappers.
+ */
+#ifndef _SELFTEST_LIVEUPDATE_H
+#define _SELFTEST_LIVEUPDATE_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../../../../include/uapi/linux/liveupdate.h"
+
+#define LIVEUPDATE_DEV	"/dev/liveupdate"
+
+/* The interface of mainline's /dev/liveupdate, which programs rely on. */
+_Static_assert(LIVEUPDATE_IOCTL_CREATE_SESSION == 0xBA00, "create ioctl");
+_Static_assert(LIVEUPDATE_IOCTL_RETRIEVE_SESSION == 0xBA01, "retrieve ioctl");
+_Static_assert(LIVEUPDATE_SESSION_PRESERVE_FD == 0xBA40, "preserve ioctl");
+_Static_assert(LIVEUPDATE_SESSION_RETRIEVE_FD == 0xBA41, "retrieve fd ioctl");
+_Static_assert(LIVEUPDATE_SESSION_FINISH == 0xBA42, "finish ioctl");
+_Static_assert(LIVEUPDATE_SESSION_GET_NAME == 0xBA43, "get name ioctl");
+_Static_assert(LIVEUPDATE_SESSION_NAME_LENGTH == 64, "name length");
+_Static_assert(sizeof(struct liveupdate_ioctl_create_session) == 72, "create");
+_Static_assert(offsetof(struct liveupdate_ioctl_create_session, fd) == 4, "fd");
+_Static_assert(offsetof(struct liveupdate_ioctl_create_session, name) == 8,
+	       "name");
+_Static_assert(sizeof(struct liveupdate_session_preserve_fd) == 16, "preserve");
+_Static_assert(offsetof(struct liveupdate_session_preserve_fd, fd) == 4, "fd");
+_Static_assert(offsetof(struct liveupdate_session_preserve_fd, token) == 8,
+	       "token");
+_Static_assert(sizeof(struct liveupdate_session_retrieve_fd) == 16, "retrieve");
+_Static_assert(offsetof(struct liveupdate_session_retrieve_fd, fd) == 4, "fd");
+_Static_assert(offsetof(struct liveupdate_session_retrieve_fd, token) == 8,
+	       "token");
+_Static_assert(sizeof(struct liveupdate_session_finish) == 8, "finish");
+_Static_assert(offsetof(struct liveupdate_session_finish, reserved) == 4,
+	       "reserved");
+_Static_assert(sizeof(struct liveupdate_session_get_name) == 72, "get name");
+_Static_assert(offsetof(struct liveupdate_session_get_name, reserved) == 4,
+	       "reserved");
+_Static_assert(offsetof(struct liveupdate_session_get_name, name) == 8, "name");
+
+/* Each returns the new fd, or -errno. */
+static inline int lu_session(int dev, unsigned long cmd, const char *name)
+{
+	struct liveupdate_ioctl_create_session arg = { .size = sizeof(arg) };
+
+	memcpy(arg.name, name, strnlen(name, sizeof(arg.name)));
+	return ioctl(dev, cmd, &arg) ? -errno : arg.fd;
+}
+
+static inline int lu_create(int dev, const char *name)
+{
+	return lu_session(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, name);
+}
+
+static inline int lu_retrieve(int dev, const char *name)
+{
+	return lu_session(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, name);
+}
+
+static inline int lu_preserve(int session, int fd, uint64_t token)
+{
+	struct liveupdate_session_preserve_fd arg = {
+		.size = sizeof(arg), .fd = fd, .token = token,
+	};
+
+	return ioctl(session, LIVEUPDATE_SESSION_PRESERVE_FD, &arg) ? -errno : 0;
+}
+
+static inline int lu_retrieve_fd(int session, uint64_t token)
+{
+	struct liveupdate_session_retrieve_fd arg = {
+		.size = sizeof(arg), .token = token,
+	};
+
+	return ioctl(session, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg) ?
+		-errno : arg.fd;
+}
+
+static inline int lu_finish(int session)
+{
+	struct liveupdate_session_finish arg = { .size = sizeof(arg) };
+
+	return ioctl(session, LIVEUPDATE_SESSION_FINISH, &arg) ? -errno : 0;
+}
+
+#endif

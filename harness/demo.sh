@@ -4,8 +4,9 @@
 # The demonstration: boot the patched kernel under QEMU with kho=on, let
 # test_kho preserve PRESERVE MiB of folios of every order, kexec into the
 # same kernel with kexec-tools, HOPS times, and show what each next kernel
-# got back.  Knobs: MEM SMP NUMA PRESERVE HOPS PSTORE CMDLINE_EXTRA
-# QEMU_EXTRA.
+# got back.  Knobs: MEM SMP NUMA PRESERVE HOPS PSTORE LIVEUPDATE
+# CMDLINE_EXTRA QEMU_EXTRA.  LIVEUPDATE=1 also keeps two files across the
+# kexec with tools/liveupdate's luo-hold and luo-take.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -15,6 +16,7 @@ NUMA=${NUMA:-0}
 PRESERVE=${PRESERVE:-256}
 HOPS=${HOPS:-1}
 PSTORE=${PSTORE:-0}
+LIVEUPDATE=${LIVEUPDATE:-0}
 CMDLINE_EXTRA=${CMDLINE_EXTRA:-}
 QEMU_EXTRA=${QEMU_EXTRA:-}
 
@@ -25,6 +27,7 @@ check_uint SMP "$SMP" 1 8
 check_uint HOPS "$HOPS" 1 16
 check_uint NUMA "$NUMA" 0 8
 check_uint PSTORE "$PSTORE" 0 1
+check_uint LIVEUPDATE "$LIVEUPDATE" 0 1
 [ "$NUMA" != 1 ] || usage_die NUMA "$NUMA" "0 (no NUMA) or 2 to 8 nodes"
 [ "$mem_mib" -ge 512 ] || usage_die MEM "$MEM" "at least 512M"
 # test_kho needs room for its data, the scratch areas and a kernel.
@@ -38,13 +41,13 @@ mkdir -p "$out"
 log "booting a ${mem_mib} MiB guest (${SMP} vCPUs, NUMA ${NUMA}), preserving ${preserve_mib} MiB, ${HOPS} kexec(s)"
 set +e
 "$SRC/tools/testing/selftests/kho/vmtest.sh" -O "$KOUT" -o "$out" -c \
-	"hops=$HOPS smp=$SMP mem=${mem_mib}M numa=$NUMA preserve=$preserve_mib pstore=$PSTORE cmdline='$CMDLINE_EXTRA' qemu='$QEMU_EXTRA'" \
+	"hops=$HOPS smp=$SMP mem=${mem_mib}M numa=$NUMA preserve=$preserve_mib pstore=$PSTORE luhold=$LIVEUPDATE cmdline='$CMDLINE_EXTRA' qemu='$QEMU_EXTRA'" \
 	> "$out/ktap.log"
 rc=$?
 set -e
 
 # The story, from the guest's console.
-grep -E 'kho-vmtest: (kernel|kexec|done|pstore|ftrace)|reserve_mem: |KHO: |test_kho: |^\[ *[0-9.]+\] (not )?ok [0-9]' \
+grep -E 'kho-vmtest: (kernel|kexec|done|pstore|ftrace|luo)|reserve_mem: |liveupdate: |KHO: |test_kho: |^\[ *[0-9.]+\] (not )?ok [0-9]' \
 	"$out/custom.log" | sed -E 's/^\[ *[0-9.]+\] //' | grep -v 'stats:'
 
 summary=$(grep 'test_kho: summary' "$out/custom.log" | tail -1 |

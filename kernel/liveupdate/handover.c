@@ -15,6 +15,7 @@
 
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
+#include <linux/ktime.h>
 #include <linux/libfdt.h>
 #include <linux/mm.h>
 #include <linux/notifier.h>
@@ -142,11 +143,15 @@ static int luo_freeze(struct kho_serialization *ser)
 static int luo_kho_notifier(struct notifier_block *nb, unsigned long event,
 			    void *data)
 {
+	ktime_t start = ktime_get();
 	int err = 0;
 
 	mutex_lock(&luo.lock);
 	if (event == KEXEC_KHO_FINALIZE) {
 		err = luo_freeze(data);
+		if (!err && luo.frozen)
+			pr_info("froze in %lld us\n",
+				ktime_us_delta(ktime_get(), start));
 		if (err) {
 			luo_thaw();
 			pr_err("cannot freeze the sessions: %d\n", err);

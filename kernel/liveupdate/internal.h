@@ -42,6 +42,7 @@ struct luo_session {
 };
 
 struct luo_state {
+	/* Guards all of it: handlers, sessions, their files, the handover. */
 	struct mutex lock;
 	struct list_head handlers;
 	struct list_head outgoing;

@@ -137,13 +137,35 @@ fi
 
 # Live update: the device's cases first, then what the kernel before kept.
 lu=$(arg liveupdate)
-lubig=$(arg lubig)
-lubig=${lubig:-0}
+big=
+[ "$(arg lubig)" = 1 ] && big=--big
 if [ "$lu" = 1 ]; then
 	if [ "$hop" = 0 ]; then
 		/bin/liveupdate_test 2>&1 | sed 's/^/kho-vmtest: lu: /'
 	else
-		/bin/luo_kexec 2 --big "$lubig" 2>&1 | sed 's/^/kho-vmtest: lu: /'
+		/bin/luo_kexec 2 $big 2>&1 | sed 's/^/kho-vmtest: lu: /'
+	fi
+fi
+
+# The administrator's tools: luo-hold keeps files, luo-take gives them back.
+if [ "$(arg luhold)" = 1 ]; then
+	if [ "$hop" = 0 ]; then
+		id=$(cat /proc/sys/kernel/random/boot_id)
+		say "luo: kernel 1 boot id $id"
+		mkdir -p /tmp/luo
+		echo "note from kernel 1, boot id $id" > /tmp/luo/note.txt
+		cp /init /tmp/luo/init
+		luo-hold demo /tmp/luo/note.txt /tmp/luo/init 2>&1 |
+			sed 's/^/kho-vmtest: luo: /'
+	else
+		mkdir -p /tmp/back
+		luo-take demo /tmp/back 2>&1 | sed 's/^/kho-vmtest: luo: /'
+		say "luo: took back: $(cat /tmp/back/note.txt 2>&1)"
+		if cmp -s /tmp/back/init /init; then
+			say "luo: init matches"
+		else
+			say "luo: init differs"
+		fi
 	fi
 fi
 
@@ -192,7 +214,7 @@ if [ "$hop" -lt "$hops" ]; then
 	if kexec -s -l /boot/bzImage --initrd=/tmp/initrd.gz --append="$next"; then
 		if [ "$lu" = 1 ]; then
 			# It holds the sessions open while kexec -e runs.
-			/bin/luo_kexec 1 --big "$lubig" kexec -e 2>&1 |
+			/bin/luo_kexec 1 $big kexec -e 2>&1 |
 				sed 's/^/kho-vmtest: lu: /'
 		else
 			kexec -e

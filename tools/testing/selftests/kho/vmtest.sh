@@ -14,6 +14,7 @@ set -u
 DIR="$(dirname "$(readlink -f "$0")")"
 KTAP_HELPERS="$DIR/../kselftest/ktap_helpers.sh"
 LU_DIR=$(readlink -f "$DIR/../liveupdate")
+LUO_DIR=$(readlink -f "$DIR/../../../liveupdate")
 if [ ! -e "$KTAP_HELPERS" ]; then
 	echo "[SKIP] $KTAP_HELPERS not found"
 	exit 4
@@ -37,8 +38,10 @@ VERBOSE=0
 # pstore=1 (ramoops and a trace instance on reserve_mem regions),
 # firmware= (bios or uefi), liveupdate=1 (the live update selftests of
 # ../liveupdate: the device's cases in the first kernel, luo_kexec's two
-# stages across the kexec; lubig=MIB adds that much in memfds of mixed
-# sizes), corrupt= (a kho/out/corrupt mode), finalize=1
+# stages across the kexec; lubig=1 adds 500 memfds of mixed sizes,
+# about 1 GiB), luhold=1 (tools/liveupdate's luo-hold keeps two files across
+# the kexec, luo-take writes them back), corrupt= (a kho/out/corrupt
+# mode), finalize=1
 # (finalize in debugfs before kexec -s -l, as damaging the finalized
 # handover needs), expect (pass;
 # rejected: the next kernel refuses the handover; refused: the first kernel
@@ -68,7 +71,8 @@ SCENARIOS=(
 	"la57_kaslr    hops=2 qemu='-cpu max' cmdline=kho_vmtest.la57=1"
 	"absent        hops=1 kho=0 expect=absent"
 	"liveupdate    hops=1 mem=2 liveupdate=1"
-	"liveupdate_1g hops=1 mem=4 liveupdate=1 lubig=1024"
+	"liveupdate_1g hops=1 mem=4 liveupdate=1 lubig=1"
+	"luo_tool      hops=1 luhold=1"
 )
 
 usage() {
@@ -116,7 +120,8 @@ build_initramfs() {
 	busybox=$(command -v busybox) || return 1
 	kexec=$(command -v kexec) || return 1
 	# The live update selftests, static.
-	make -s -C "$LU_DIR" > "$OUT/liveupdate-build.log" 2>&1 || {
+	{ make -s -C "$LU_DIR" OUTPUT="$LU_DIR" && make -s -C "$LUO_DIR"; } \
+		> "$OUT/liveupdate-build.log" 2>&1 || {
 		cat "$OUT/liveupdate-build.log"
 		return 1
 	}
@@ -138,6 +143,9 @@ build_initramfs() {
 		echo "file /init $DIR/init.sh 0755 0 0"
 		for lib in liveupdate_test luo_kexec; do
 			echo "file /bin/$lib $LU_DIR/$lib 0755 0 0"
+		done
+		for lib in luo-hold luo-take; do
+			echo "file /bin/$lib $LUO_DIR/$lib 0755 0 0"
 		done
 		for lib in $(ldd "$kexec" | grep -o '/[^ ]*'); do
 			dirs=$(dirname "$lib")
@@ -167,7 +175,7 @@ run_vm() {
 	local name=$1 settings=$2 log=$OUT/$1.log
 	local hops=1 smp=1 mem=1 numa=0 nokaslr=0 kho=1 corrupt= expect=pass
 	local preserve=$PRESERVE_MB cmdline= qemu= finalize=0 pstore=0
-	local firmware=$VMTEST_FIRMWARE liveupdate=0 lubig=0
+	local firmware=$VMTEST_FIRMWARE liveupdate=0 lubig=0 luhold=0
 	local args=() append i per_node
 
 	eval "local $settings"
@@ -180,6 +188,7 @@ run_vm() {
 	[ "$pstore" = 1 ] && append+=" $PSTORE_FTRACE"
 	[ "$liveupdate" = 1 ] &&
 		append+=" liveupdate=on kho_vmtest.liveupdate=1 kho_vmtest.lubig=$lubig"
+	[ "$luhold" = 1 ] && append+=" liveupdate=on kho_vmtest.luhold=1"
 	[ -n "$cmdline" ] && append+=" $cmdline"
 	[ -n "$VMTEST_CMDLINE" ] && append+=" $VMTEST_CMDLINE"
 
@@ -301,6 +310,16 @@ check_log() {
 			grep -q 'kho-vmtest: lu: # Totals: pass:[1-9][0-9]* fail:0 ' "$log" &&
 			grep -q 'kho-vmtest: lu: luo_kexec: [1-9][0-9]* passed, 0 failed' "$log" || {
 				echo "# the live update selftests did not all pass"
+				return 1
+			}
+		fi
+		# luo-hold's files came back through luo-take.
+		if grep -q 'kho_vmtest\.luhold=1' "$log"; then
+			k=$(sed -n 's/.*kho-vmtest: luo: kernel 1 boot id \(.*\)/\1/p' "$log")
+			[ -n "$k" ] &&
+			grep -q "kho-vmtest: luo: took back: note from kernel 1, boot id $k" "$log" &&
+			grep -q 'kho-vmtest: luo: init matches' "$log" || {
+				echo "# luo-take did not give back what luo-hold kept"
 				return 1
 			}
 		fi

@@ -8,6 +8,7 @@
 #define _SELFTEST_LIVEUPDATE_H
 
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -22,32 +23,32 @@
 #define LIVEUPDATE_DEV	"/dev/liveupdate"
 
 /* The interface of mainline's /dev/liveupdate, which programs rely on. */
-_Static_assert(LIVEUPDATE_IOCTL_CREATE_SESSION == 0xBA00, "create ioctl");
-_Static_assert(LIVEUPDATE_IOCTL_RETRIEVE_SESSION == 0xBA01, "retrieve ioctl");
-_Static_assert(LIVEUPDATE_SESSION_PRESERVE_FD == 0xBA40, "preserve ioctl");
-_Static_assert(LIVEUPDATE_SESSION_RETRIEVE_FD == 0xBA41, "retrieve fd ioctl");
-_Static_assert(LIVEUPDATE_SESSION_FINISH == 0xBA42, "finish ioctl");
-_Static_assert(LIVEUPDATE_SESSION_GET_NAME == 0xBA43, "get name ioctl");
-_Static_assert(LIVEUPDATE_SESSION_NAME_LENGTH == 64, "name length");
-_Static_assert(sizeof(struct liveupdate_ioctl_create_session) == 72, "create");
-_Static_assert(offsetof(struct liveupdate_ioctl_create_session, fd) == 4, "fd");
-_Static_assert(offsetof(struct liveupdate_ioctl_create_session, name) == 8,
-	       "name");
-_Static_assert(sizeof(struct liveupdate_session_preserve_fd) == 16, "preserve");
-_Static_assert(offsetof(struct liveupdate_session_preserve_fd, fd) == 4, "fd");
-_Static_assert(offsetof(struct liveupdate_session_preserve_fd, token) == 8,
-	       "token");
-_Static_assert(sizeof(struct liveupdate_session_retrieve_fd) == 16, "retrieve");
-_Static_assert(offsetof(struct liveupdate_session_retrieve_fd, fd) == 4, "fd");
-_Static_assert(offsetof(struct liveupdate_session_retrieve_fd, token) == 8,
-	       "token");
-_Static_assert(sizeof(struct liveupdate_session_finish) == 8, "finish");
-_Static_assert(offsetof(struct liveupdate_session_finish, reserved) == 4,
-	       "reserved");
-_Static_assert(sizeof(struct liveupdate_session_get_name) == 72, "get name");
-_Static_assert(offsetof(struct liveupdate_session_get_name, reserved) == 4,
-	       "reserved");
-_Static_assert(offsetof(struct liveupdate_session_get_name, name) == 8, "name");
+static_assert(LIVEUPDATE_IOCTL_CREATE_SESSION == 0xBA00, "create ioctl");
+static_assert(LIVEUPDATE_IOCTL_RETRIEVE_SESSION == 0xBA01, "retrieve ioctl");
+static_assert(LIVEUPDATE_SESSION_PRESERVE_FD == 0xBA40, "preserve ioctl");
+static_assert(LIVEUPDATE_SESSION_RETRIEVE_FD == 0xBA41, "retrieve fd ioctl");
+static_assert(LIVEUPDATE_SESSION_FINISH == 0xBA42, "finish ioctl");
+static_assert(LIVEUPDATE_SESSION_GET_NAME == 0xBA43, "get name ioctl");
+static_assert(LIVEUPDATE_SESSION_NAME_LENGTH == 64, "name length");
+static_assert(sizeof(struct liveupdate_ioctl_create_session) == 72, "create");
+static_assert(offsetof(struct liveupdate_ioctl_create_session, fd) == 4, "fd");
+static_assert(offsetof(struct liveupdate_ioctl_create_session, name) == 8,
+	      "name");
+static_assert(sizeof(struct liveupdate_session_preserve_fd) == 16, "preserve");
+static_assert(offsetof(struct liveupdate_session_preserve_fd, fd) == 4, "fd");
+static_assert(offsetof(struct liveupdate_session_preserve_fd, token) == 8,
+	      "token");
+static_assert(sizeof(struct liveupdate_session_retrieve_fd) == 16, "retrieve");
+static_assert(offsetof(struct liveupdate_session_retrieve_fd, fd) == 4, "fd");
+static_assert(offsetof(struct liveupdate_session_retrieve_fd, token) == 8,
+	      "token");
+static_assert(sizeof(struct liveupdate_session_finish) == 8, "finish");
+static_assert(offsetof(struct liveupdate_session_finish, reserved) == 4,
+	      "reserved");
+static_assert(sizeof(struct liveupdate_session_get_name) == 72, "get name");
+static_assert(offsetof(struct liveupdate_session_get_name, reserved) == 4,
+	      "reserved");
+static_assert(offsetof(struct liveupdate_session_get_name, name) == 8, "name");
 
 /* Each returns the new fd, or -errno. */
 static inline int lu_session(int dev, unsigned long cmd, const char *name)

@@ -93,7 +93,7 @@ TEST(struct_size)
 	struct liveupdate_session_get_name name = { .size = sizeof(name) };
 
 	big.arg.size = sizeof(big.arg) - 1;
-	strcpy((char *)big.arg.name, "size");
+	memcpy(big.arg.name, "size", 5);
 	EXPECT_EQ(-1, ioctl(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &big));
 	EXPECT_EQ(EINVAL, errno);
 	big.arg.size = sizeof(big);

@@ -2,18 +2,23 @@
 /*
  * Live update across a kexec, in two stages.
  *
- *   luo_kexec 1 [--big MIB] COMMAND...
+ *   luo_kexec 1 [--big] COMMAND...
  *	makes the sessions below, keeps their fds open and runs COMMAND
  *	(kexec -e), which should not return;
- *   luo_kexec 2 [--big MIB]
+ *   luo_kexec 2 [--big]
  *	in the next kernel, checks every session and file, one KTAP line
  *	per case, and ends with "luo_kexec: N passed, N failed".
+ *
+ * --big adds 500 memfds of mixed sizes, about 1 GiB, and times preserving
+ * and retrieving them.
  *
  * A "state" session holds a memfd with the next stage's number, as
  * mainline's tests do.  Memfd contents come from a generator seeded by
  * session and token, so that stage 2 knows what each should hold.
  */
 #include "liveupdate.h"
+
+#include "../kselftest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,7 +149,38 @@ static const struct {
 	{ 0, 0, 0, 0 },
 };
 
-static int big_mib;
+/* --big: 500 memfds from empty to 64 MiB, about 1 GiB in all. */
+#define BIG_FILES	500
+static int big;
+
+static size_t big_size(int i)
+{
+	if (i % 5 == 4)
+		return 0;
+	if (i % 50 == 0)
+		return 64 << 20;
+	return ((size_t)i * 7919 % 497 + 1) * PAGE;
+}
+
+static int new_session(int dev, const char *name)
+{
+	int s = lu_create(dev, name);
+
+	if (s < 0)
+		printf("# cannot create session %s: %d\n", name, s);
+	return s;
+}
+
+/* Preserve @fd and close it: the session holds the file. */
+static int keep_file(int session, int fd, uint64_t token, const char *what)
+{
+	int err = fd < 0 ? fd : lu_preserve(session, fd, token);
+
+	if (err)
+		printf("# cannot preserve %s: %d\n", what, err);
+	close(fd);
+	return err;
+}
 
 /* Stage 1: everything is preserved here, before the reboot. */
 static int stage1(int dev, char **cmd)
@@ -156,33 +192,39 @@ static int stage1(int dev, char **cmd)
 	pid_t pid;
 	int status;
 
-#define SESSION(n) ({ s = lu_create(dev, n); if (s < 0) { \
-	printf("# cannot create session %s: %d\n", n, s); return 1; } s; })
-#define PRESERVE(sess, fd, tok, what) do { \
-	int __e = lu_preserve(sess, fd, tok); \
-	if (__e) { printf("# cannot preserve %s: %d\n", what, __e); return 1; } \
-	close(fd); } while (0)
-
-	s = SESSION("state");
+	s = new_session(dev, "state");
+	if (s < 0)
+		return 1;
 	m = memfd_create("state", 0);
 	if (m < 0 || write(m, "2", 1) != 1)
 		return 1;
-	PRESERVE(s, m, 1, "state");
+	if (keep_file(s, m, 1, "state"))
+		return 1;
 
-	s = SESSION("one");
+	s = new_session(dev, "one");
+	if (s < 0)
+		return 1;
 	m = make_memfd("one", 1, 1 << 20, 0, 0, 12345, 0);
-	PRESERVE(s, m, 1, "one memfd");
+	if (keep_file(s, m, 1, "one memfd"))
+		return 1;
 
-	s = SESSION("mixed");
-	for (i = 0; i < (int)(sizeof(mixed) / sizeof(mixed[0])); i++) {
+	s = new_session(dev, "mixed");
+	if (s < 0)
+		return 1;
+	for (i = 0; i < (int)ARRAY_SIZE(mixed); i++) {
 		m = make_memfd("mixed", i + 10, mixed[i].size, mixed[i].hole,
 			       mixed[i].hole_len, mixed[i].pos, 0);
-		PRESERVE(s, m, i + 10, "mixed memfd");
+		if (keep_file(s, m, i + 10, "mixed memfd"))
+			return 1;
 	}
-	s = SESSION("empty");
+	s = new_session(dev, "empty");
+	if (s < 0)
+		return 1;
 
 	/* Written after preserve: the next kernel gets the new contents. */
-	s = SESSION("late");
+	s = new_session(dev, "late");
+	if (s < 0)
+		return 1;
 	late = make_memfd("late", 1, 64 * PAGE, 0, 0, 0, 0);
 	if (lu_preserve(s, late, 1))
 		return 1;
@@ -192,53 +234,62 @@ static int stage1(int dev, char **cmd)
 			return 1;
 	close(late);
 
-	s = SESSION("sealed");
+	s = new_session(dev, "sealed");
+	if (s < 0)
+		return 1;
 	m = make_memfd("sealed", 1, 16 * PAGE, 0, 0, 0, MFD_ALLOW_SEALING);
 	if (fcntl(m, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE))
 		return 1;
-	PRESERVE(s, m, 1, "sealed memfd");
+	if (keep_file(s, m, 1, "sealed memfd"))
+		return 1;
 
 	/* Closed before the kexec: nothing of it crosses. */
-	closed = SESSION("closed");
+	closed = new_session(dev, "closed");
+	if (closed < 0)
+		return 1;
 	m = make_memfd("closed", 1, 16 * PAGE, 0, 0, 0, 0);
-	PRESERVE(closed, m, 1, "closed memfd");
+	if (keep_file(closed, m, 1, "closed memfd"))
+		return 1;
 	close(closed);
 
-	s = SESSION("many-files");
+	s = new_session(dev, "many-files");
+	if (s < 0)
+		return 1;
 	for (i = 0; i < MANY_FILES; i++) {
 		m = make_memfd("many-files", i, (i % 4) * PAGE, 0, 0, 0, 0);
-		PRESERVE(s, m, i, "one of many memfds");
+		if (keep_file(s, m, i, "one of many memfds"))
+			return 1;
 	}
 
 	for (i = 0; i < MANY_SESSIONS; i++) {
 		snprintf(name, sizeof(name), "many-%04d", i);
-		s = SESSION(name);
+		s = new_session(dev, name);
+		if (s < 0)
+			return 1;
 		if (i % 100 == 0) {
 			m = make_memfd(name, 1, PAGE, 0, 0, 0, 0);
-			PRESERVE(s, m, 1, "memfd of many sessions");
+			if (keep_file(s, m, 1, "memfd of many sessions"))
+				return 1;
 		}
 	}
 
-	if (big_mib) {
-		/* Mixed sizes, empty to 64 MiB, big_mib in all. */
-		size_t left = (size_t)big_mib << 20, size;
-
+	if (big) {
+		size_t total = 0;
 		double spent = 0;
 
-		s = SESSION("big");
-		for (i = 0; left; i++) {
-			size = ((size_t)(i * 7919) % 64 + 1) << 20;
-			if (i % 5 == 4)
-				size = 0;
-			size = size < left ? size : left;
-			m = make_memfd("big", i, size, 0, 0, 0, 0);
+		s = new_session(dev, "big");
+		if (s < 0)
+			return 1;
+		for (i = 0; i < BIG_FILES; i++) {
+			m = make_memfd("big", i, big_size(i), 0, 0, 0, 0);
 			t0 = now();
-			PRESERVE(s, m, i, "big memfd");
+			if (keep_file(s, m, i, "big memfd"))
+				return 1;
 			spent += now() - t0;
-			left -= size;
+			total += big_size(i);
 		}
-		printf("# big: %d memfds, %d MiB, preserved in %.2f s\n", i,
-		       big_mib, spent);
+		printf("# big: %d memfds, %zu MiB, preserved in %.2f s\n",
+		       BIG_FILES, total >> 20, spent);
 	}
 
 	printf("# stage 1 ready; running %s\n", cmd[0]);
@@ -311,7 +362,7 @@ static int stage2(int dev)
 	if (s >= 0) {
 		why = NULL;
 		/* All but the last: FINISH frees that one. */
-		for (i = 0; i + 1 < (int)(sizeof(mixed) / sizeof(mixed[0])) &&
+		for (i = 0; i + 1 < (int)ARRAY_SIZE(mixed) &&
 		     !why; i++) {
 			m = lu_retrieve_fd(s, i + 10);
 			why = m < 0 ? "no memfd" :
@@ -402,25 +453,20 @@ static int stage2(int dev)
 	}
 	result(!why, "many-sessions", why);
 
-	if (big_mib) {
-		size_t left = (size_t)big_mib << 20, size;
+	if (big) {
+		double spent = 0;
 
 		s = session_or_fail(dev, "big");
 		why = s < 0 ? "no session" : NULL;
-		t0 = now();
-		for (i = 0; !why && left; i++) {
-			size = ((size_t)(i * 7919) % 64 + 1) << 20;
-			if (i % 5 == 4)
-				size = 0;
-			size = size < left ? size : left;
+		for (i = 0; !why && i < BIG_FILES; i++) {
+			t0 = now();
 			m = lu_retrieve_fd(s, i);
+			spent += now() - t0;
 			why = m < 0 ? "a file missing" :
-			      check_memfd(m, "big", i, size, 0, 0, 0);
+			      check_memfd(m, "big", i, big_size(i), 0, 0, 0);
 			close(m);
-			left -= size;
 		}
-		printf("# big: retrieved and checked %d memfds in %.2f s\n",
-		       i, now() - t0);
+		printf("# big: retrieved %d memfds in %.2f s\n", i, spent);
 		result(!why, "big-memfds", why);
 		close(s);
 	}
@@ -435,14 +481,14 @@ int main(int argc, char **argv)
 	int dev, stage, arg = 2;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s 1 [--big MIB] COMMAND... | 2 [--big MIB]\n",
+		fprintf(stderr, "usage: %s 1 [--big] COMMAND... | 2 [--big]\n",
 			argv[0]);
 		return 2;
 	}
 	stage = atoi(argv[1]);
-	if (argc > 3 && !strcmp(argv[2], "--big")) {
-		big_mib = atoi(argv[3]);
-		arg = 4;
+	if (argc > 2 && !strcmp(argv[2], "--big")) {
+		big = 1;
+		arg = 3;
 	}
 	if ((stage != 1 && stage != 2) || (stage == 1 && arg >= argc)) {
 		fprintf(stderr, "%s: stage must be 1 (with a command) or 2\n",

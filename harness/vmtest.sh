@@ -18,7 +18,7 @@ check_uint DISTRO "$DISTRO" 0 1
 declare -A KERNEL_SCENARIOS=(
 	[test]=""		# all of vmtest.sh's list
 	[prod]="one_hop three_hops pstore_one_hop pstore_ftrace"
-	[debug]="one_hop three_hops corrupt_fdt corrupt_table"
+	[debug]="one_hop three_hops corrupt_fdt corrupt_table liveupdate"
 	[distro]="one_hop three_hops kaslr corrupt_table"
 )
 KERNEL_ORDER=(test prod debug distro)

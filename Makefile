@@ -17,7 +17,7 @@ help:
 	@echo "make kunit     the KUnit suite under QEMU (KUNIT_FILTER=glob)"
 	@echo "make vmtest    the kexec handover scenarios under QEMU (SCENARIOS=...)"
 	@echo "make host      the host harness: unit tests, corpus, a short fuzz run"
-	@echo "make fuzz      fuzz the next kernel's checks (FUZZ_SECONDS=N, FUZZ_JOBS=N)"
+	@echo "make fuzz      fuzz the next kernel's checks (FUZZ_SECONDS=N, FUZZ_JOBS=N, default one per CPU)"
 	@echo "make check     checkpatch --strict, kernel-doc, W=1 and sparse"
 	@echo "make bench     the benchmark (BENCH_GIB=48 reproduces the review)"
 	@echo "make series    the patch series, with a cover letter, in build/series"
@@ -45,7 +45,7 @@ host:
 	$(H)/host.sh
 
 fuzz:
-	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} $(H)/host.sh
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} FUZZ_JOBS=$${FUZZ_JOBS:-$$(nproc)} $(H)/host.sh
 
 check:
 	$(H)/check.sh

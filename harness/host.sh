@@ -51,12 +51,15 @@ make -s -C "$dir" fuzz-bin >> "$out/build.log" 2>&1 || {
 	result FAIL host:fuzz-build
 	exit 1
 }
-rm -f "$dir"/crash-* "$dir"/timeout-* "$dir"/leak-*
+rm -f "$dir"/crash-* "$dir"/timeout-* "$dir"/leak-* "$dir"/fuzz-*.log
 log "fuzzing the next kernel's checks for $FUZZ_SECONDS s"
 make -s -C "$dir" fuzz FUZZ_SECONDS="$FUZZ_SECONDS" FUZZ_JOBS="$FUZZ_JOBS" \
 	> "$out/fuzz.log" 2>&1
 rc=$?
-runs=$(cat "$out"/fuzz.log "$dir"/fuzz-*.log 2>/dev/null |
+# Each job's own log counts; the main log repeats them as jobs end.
+logs=("$dir"/fuzz-*.log)
+[ -e "${logs[0]}" ] || logs=("$out/fuzz.log")
+runs=$(cat "${logs[@]}" 2>/dev/null |
        sed -n 's/^stat::number_of_executed_units: *//p' |
        awk '{ s += $1 } END { print s + 0 }')
 corpus=$(ls "$dir/corpus/new" | wc -l)

@@ -83,7 +83,7 @@ static int luo_freeze_session(struct luo_session *s,
 		return PTR_ERR(sf);
 	ss->files = virt_to_phys(sf);
 	list_for_each_entry(f, &s->files, list) {
-		err = f->h->ops->freeze(&f->lf);
+		err = luo_debug_freeze(s, f) ?: f->h->ops->freeze(&f->lf);
 		if (err) {
 			pr_err("session %s: cannot freeze file %llu: %d\n",
 			       s->name, f->lf.token, err);
@@ -119,6 +119,7 @@ static int luo_freeze(struct kho_serialization *ser)
 		if (err)
 			return err;
 	}
+	luo_debug_corrupt(&ss[-1].nr_files);
 
 	luo.fdt = kho_alloc_preserve(PAGE_SIZE);
 	if (IS_ERR(luo.fdt)) {

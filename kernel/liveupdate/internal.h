@@ -65,4 +65,18 @@ void luo_file_unpreserve(struct luo_file *f);
 int luo_handover_init(void);
 int luo_incoming_read(void);
 
+/* Debug only (CONFIG_KEXEC_HANDOVER_DEBUG): liveupdate_debug=. */
+#ifdef CONFIG_KEXEC_HANDOVER_DEBUG
+int luo_debug_freeze(struct luo_session *s, struct luo_file *f);
+void luo_debug_corrupt(u64 *nr_files);
+#else
+static inline int luo_debug_freeze(struct luo_session *s,
+				   struct luo_file *f)
+{
+	return 0;
+}
+
+static inline void luo_debug_corrupt(u64 *nr_files) { }
+#endif
+
 #endif /* _KERNEL_LIVEUPDATE_INTERNAL_H */

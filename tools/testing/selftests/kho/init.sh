@@ -136,14 +136,21 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 fi
 
 # Live update: the device's cases first, then what the kernel before kept.
+# kho_vmtest.lubig=1: 500 memfds, 1 GiB, only; liveupdate_debug=freeze:
+# the reboot must fail; liveupdate_debug=corrupt: the next kernel must
+# refuse what it was handed.
 lu=$(arg liveupdate)
-big=
-[ "$(arg lubig)" = 1 ] && big=--big
+lu1=
+lu2=
+[ "$(arg lubig)" = 1 ] && lu1=--big lu2=--big
+grep -q 'liveupdate_debug=freeze' /proc/cmdline && lu1=--fail-freeze
+grep -q 'liveupdate_debug=corrupt' /proc/cmdline && lu2=--expect-eio
 if [ "$lu" = 1 ]; then
 	if [ "$hop" = 0 ]; then
-		/bin/liveupdate_test 2>&1 | sed 's/^/kho-vmtest: lu: /'
+		[ -z "$lu1$lu2" ] &&
+			/bin/liveupdate_test 2>&1 | sed 's/^/kho-vmtest: lu: /'
 	else
-		/bin/luo_kexec 2 $big 2>&1 | sed 's/^/kho-vmtest: lu: /'
+		/bin/luo_kexec 2 $lu2 2>&1 | sed 's/^/kho-vmtest: lu: /'
 	fi
 fi
 
@@ -214,7 +221,7 @@ if [ "$hop" -lt "$hops" ]; then
 	if kexec -s -l /boot/bzImage --initrd=/tmp/initrd.gz --append="$next"; then
 		if [ "$lu" = 1 ]; then
 			# It holds the sessions open while kexec -e runs.
-			/bin/luo_kexec 1 $big kexec -e 2>&1 |
+			/bin/luo_kexec 1 $lu1 kexec -e 2>&1 |
 				sed 's/^/kho-vmtest: lu: /'
 		else
 			kexec -e

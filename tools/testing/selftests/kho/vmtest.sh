@@ -46,7 +46,10 @@ VERBOSE=0
 # handover needs), expect (pass;
 # rejected: the next kernel refuses the handover; refused: the first kernel
 # refuses to kexec; noroom: kexec -s -l finds no room in scratch; shared:
-# a client's sub-FDT is the KHO FDT; absent; boot: every kernel booted)
+# a client's sub-FDT is the KHO FDT; absent; boot: every kernel booted;
+# lurefused: a live update file fails to freeze, the reboot fails, the
+# sessions thaw; lurejected: the next kernel refuses a bad live update
+# handover and its device answers EIO)
 # pstore's ramoops and a persistent trace instance on reserve_mem regions.
 PSTORE_FTRACE="reserve_mem=1M:4096:oops ramoops.mem_name=oops"
 PSTORE_FTRACE+=" ramoops.console_size=0x40000"
@@ -72,6 +75,8 @@ SCENARIOS=(
 	"absent        hops=1 kho=0 expect=absent"
 	"liveupdate    hops=1 mem=2 liveupdate=1"
 	"liveupdate_1g hops=1 mem=4 liveupdate=1 lubig=1"
+	"liveupdate_freeze_fails hops=1 liveupdate=1 cmdline=liveupdate_debug=freeze expect=lurefused"
+	"liveupdate_corrupt hops=1 liveupdate=1 cmdline=liveupdate_debug=corrupt expect=lurejected"
 	"luo_tool      hops=1 luhold=1"
 )
 
@@ -250,7 +255,7 @@ check_log() {
 	refuse 'kho-vmtest: cma wrong' || return 1
 	# Kernels that do not kexec on.
 	case "$expect" in
-	refused|noroom) hops=0 ;;
+	refused|noroom|lurefused) hops=0 ;;
 	esac
 	for ((k = 2; k <= hops + 1; k++)); do
 		if ! grep -q "kho-vmtest: kernel $k booted" "$log"; then
@@ -307,7 +312,11 @@ check_log() {
 		# kernel, every two-stage case in the second.
 		if grep -q 'kho_vmtest\.liveupdate=1' "$log"; then
 			refuse 'kho-vmtest: lu: not ok' || return 1
-			grep -q 'kho-vmtest: lu: # Totals: pass:[1-9][0-9]* fail:0 ' "$log" &&
+			grep -q 'kho_vmtest\.lubig=1' "$log" ||
+			grep -q 'kho-vmtest: lu: # Totals: pass:[1-9][0-9]* fail:0 ' "$log" || {
+				echo "# the live update device's cases did not all pass"
+				return 1
+			}
 			grep -q 'kho-vmtest: lu: luo_kexec: [1-9][0-9]* passed, 0 failed' "$log" || {
 				echo "# the live update selftests did not all pass"
 				return 1
@@ -365,6 +374,22 @@ check_log() {
 			return 1
 		}
 		refuse 'kho-vmtest: kernel 2 booted' || return 1
+		;;
+	lurefused)
+		grep -q 'liveupdate: cannot freeze the sessions' "$log" &&
+		grep -q 'kho-vmtest: kexec -e failed' "$log" &&
+		grep -q 'kho-vmtest: lu: luo_kexec: 2 passed, 0 failed' "$log" || {
+			echo "# a failed freeze did not fail the reboot and thaw"
+			return 1
+		}
+		refuse 'kho-vmtest: kernel 2 booted' || return 1
+		;;
+	lurejected)
+		grep -q 'liveupdate: handover rejected: too many files' "$log" &&
+		grep -q 'kho-vmtest: lu: luo_kexec: 1 passed, 0 failed' "$log" || {
+			echo "# a bad live update handover was not refused"
+			return 1
+		}
 		;;
 	shared)
 		grep -q 'KHO: handover accepted' "$log" &&

@@ -9,8 +9,12 @@
  *	in the next kernel, checks every session and file, one KTAP line
  *	per case, and ends with "luo_kexec: N passed, N failed".
  *
- * --big adds 500 memfds of mixed sizes, about 1 GiB, and times preserving
- * and retrieving them.
+ * --big keeps only 500 memfds of mixed sizes, about 1 GiB, and times
+ * preserving and retrieving them.  --fail-freeze (stage 1, with the
+ * kernel's liveupdate_debug=freeze) adds a session whose freeze fails and
+ * checks that the reboot failed and left the sessions usable;
+ * --expect-eio (stage 2, after liveupdate_debug=corrupt) checks that the
+ * device refuses to open after a bad handover.
  *
  * A "state" session holds a memfd with the next stage's number, as
  * mainline's tests do.  Memfd contents come from a generator seeded by
@@ -152,6 +156,8 @@ static const struct {
 /* --big: 500 memfds from empty to 64 MiB, about 1 GiB in all. */
 #define BIG_FILES	500
 static int big;
+/* The kernel is booted with liveupdate_debug=freeze. */
+static int fail_freeze;
 
 static size_t big_size(int i)
 {
@@ -185,6 +191,7 @@ static int keep_file(int session, int fd, uint64_t token, const char *what)
 /* Stage 1: everything is preserved here, before the reboot. */
 static int stage1(int dev, char **cmd)
 {
+	int state = -1, statefd = -1;
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
 	int s, m, late, i, closed;
 	double t0;
@@ -192,13 +199,17 @@ static int stage1(int dev, char **cmd)
 	pid_t pid;
 	int status;
 
+	if (big)
+		goto big_files;
+
 	s = new_session(dev, "state");
 	if (s < 0)
 		return 1;
-	m = memfd_create("state", 0);
-	if (m < 0 || write(m, "2", 1) != 1)
-		return 1;
-	if (keep_file(s, m, 1, "state"))
+	state = s;
+	/* The next stage, and what only this stage can see, for stage 2. */
+	statefd = memfd_create("state", 0);
+	if (statefd < 0 || ftruncate(statefd, 64) ||
+	    pwrite(statefd, "2", 1, 0) != 1 || lu_preserve(s, statefd, 1))
 		return 1;
 
 	s = new_session(dev, "one");
@@ -248,9 +259,14 @@ static int stage1(int dev, char **cmd)
 	if (closed < 0)
 		return 1;
 	m = make_memfd("closed", 1, 16 * PAGE, 0, 0, 0, 0);
-	if (keep_file(closed, m, 1, "closed memfd"))
+	if (m < 0 || lu_preserve(closed, m, 1))
 		return 1;
 	close(closed);
+	/* Unpreserved: its size may change again. */
+	if (pwrite(statefd, ftruncate(m, PAGE) ? " closed-held    " :
+		   " closed-released", 16, 1) != 16)
+		return 1;
+	close(m);
 
 	s = new_session(dev, "many-files");
 	if (s < 0)
@@ -273,6 +289,15 @@ static int stage1(int dev, char **cmd)
 		}
 	}
 
+	/* Last: with liveupdate_debug=freeze, its freeze fails. */
+	if (fail_freeze) {
+		s = new_session(dev, "debug-fail");
+		m = make_memfd("debug-fail", 1, PAGE, 0, 0, 0, 0);
+		if (s < 0 || keep_file(s, m, 1, "debug-fail memfd"))
+			return 1;
+	}
+
+big_files:
 	if (big) {
 		size_t total = 0;
 		double spent = 0;
@@ -301,7 +326,17 @@ static int stage1(int dev, char **cmd)
 	}
 	waitpid(pid, &status, 0);
 	printf("# %s returned %d\n", cmd[0], WEXITSTATUS(status));
-	return 1;
+	if (!fail_freeze)
+		return 1;
+
+	/* The reboot failed: every file thawed, the sessions usable. */
+	result(WIFEXITED(status) && WEXITSTATUS(status), "kexec-refused",
+	       "kexec -e did not fail");
+	m = make_memfd("state", 2, PAGE, 0, 0, 0, 0);
+	result(keep_file(state, m, 2, "a memfd after the failed kexec") == 0,
+	       "thawed", "the sessions stayed frozen");
+	printf("luo_kexec: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
 }
 
 static int session_or_fail(int dev, const char *name)
@@ -319,18 +354,24 @@ static int session_or_fail(int dev, const char *name)
 /* Stage 2: what the kernel before preserved is all here. */
 static int stage2(int dev)
 {
-	char name[LIVEUPDATE_SESSION_NAME_LENGTH], buf[8] = "";
+	char name[LIVEUPDATE_SESSION_NAME_LENGTH], buf[65] = "";
 	const char *why;
 	int s, m, i, n;
 	double t0;
+
+	if (big)
+		goto big_files;
 
 	s = session_or_fail(dev, "state");
 	if (s >= 0) {
 		m = lu_retrieve_fd(s, 1);
 		why = m < 0 ? "no state memfd" :
-		      pread(m, buf, 1, 0) != 1 || buf[0] != '2' ?
-		      "wrong stage" : NULL;
+		      pread(m, buf, sizeof(buf) - 1, 0) != sizeof(buf) - 1 ||
+		      buf[0] != '2' ? "wrong stage" : NULL;
 		result(!why, "state", why);
+		result(strstr(buf, " closed-released") != NULL,
+		       "closed-session-released",
+		       "closing a session kept its memfd preserved");
 		result(lu_finish(s) == 0 && lu_retrieve_fd(s, 1) == -EINVAL,
 		       "finish", "finish did not end the session");
 		close(m);
@@ -453,6 +494,7 @@ static int stage2(int dev)
 	}
 	result(!why, "many-sessions", why);
 
+big_files:
 	if (big) {
 		double spent = 0;
 
@@ -481,14 +523,23 @@ int main(int argc, char **argv)
 	int dev, stage, arg = 2;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s 1 [--big] COMMAND... | 2 [--big]\n",
-			argv[0]);
+		fprintf(stderr, "usage: %s 1 [--big|--fail-freeze] COMMAND...\n"
+			"       %s 2 [--big|--expect-eio]\n", argv[0], argv[0]);
 		return 2;
 	}
 	stage = atoi(argv[1]);
 	if (argc > 2 && !strcmp(argv[2], "--big")) {
 		big = 1;
 		arg = 3;
+	} else if (argc > 2 && !strcmp(argv[2], "--fail-freeze")) {
+		fail_freeze = 1;
+		arg = 3;
+	} else if (argc > 2 && !strcmp(argv[2], "--expect-eio")) {
+		dev = open(LIVEUPDATE_DEV, O_RDWR);
+		result(dev < 0 && errno == EIO, "handover-rejected",
+		       "the device opened after a bad handover");
+		printf("luo_kexec: %d passed, %d failed\n", passed, failed);
+		return failed ? 1 : 0;
 	}
 	if ((stage != 1 && stage != 2) || (stage == 1 && arg >= argc)) {
 		fprintf(stderr, "%s: stage must be 1 (with a command) or 2\n",

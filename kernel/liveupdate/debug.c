@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Live update: debug features, not for production kernels.
+ *
+ * Built with CONFIG_KEXEC_HANDOVER_DEBUG only.  The boot parameter
+ * liveupdate_debug=freeze makes the files of a session named "debug-fail"
+ * fail to freeze, so that the kexec reboot fails and every file frozen
+ * before is thawed;
+ * liveupdate_debug=corrupt hands over a session that claims more files
+ * than a handover may hold, which the next kernel must reject.
+ */
+
+#define pr_fmt(fmt) "liveupdate: " fmt
+
+#include <linux/init.h>
+#include <linux/string.h>
+
+#include "internal.h"
+
+static enum { LUO_DEBUG_NONE, LUO_DEBUG_FREEZE, LUO_DEBUG_CORRUPT } luo_debug;
+
+static int __init luo_debug_setup(char *arg)
+{
+	if (arg && !strcmp(arg, "freeze"))
+		luo_debug = LUO_DEBUG_FREEZE;
+	else if (arg && !strcmp(arg, "corrupt"))
+		luo_debug = LUO_DEBUG_CORRUPT;
+	else
+		pr_warn("liveupdate_debug=%s: use freeze or corrupt\n",
+			arg ?: "");
+	return 0;
+}
+early_param("liveupdate_debug", luo_debug_setup);
+
+int luo_debug_freeze(struct luo_session *s, struct luo_file *f)
+{
+	if (luo_debug != LUO_DEBUG_FREEZE || strcmp(s->name, "debug-fail"))
+		return 0;
+	pr_warn("debug: failing the freeze of file %llu\n", f->lf.token);
+	return -EIO;
+}
+
+void luo_debug_corrupt(u64 *nr_files)
+{
+	if (luo_debug != LUO_DEBUG_CORRUPT)
+		return;
+	pr_warn("debug: handing over a session of %u files\n",
+		LUO_MAX_FILES + 1);
+	*nr_files = LUO_MAX_FILES + 1;
+}

@@ -545,6 +545,15 @@ static int __init luo_init(void)
 {
 	int err;
 
+	/* The layouts mainline's programs are built with. */
+	BUILD_BUG_ON(sizeof(struct liveupdate_ioctl_create_session) != 72);
+	BUILD_BUG_ON(sizeof(struct liveupdate_session_preserve_fd) != 16);
+	BUILD_BUG_ON(sizeof(struct liveupdate_session_retrieve_fd) != 16);
+	BUILD_BUG_ON(sizeof(struct liveupdate_session_finish) != 8);
+	BUILD_BUG_ON(sizeof(struct liveupdate_session_get_name) != 72);
+	BUILD_BUG_ON(LIVEUPDATE_IOCTL_CREATE_SESSION != 0xBA00);
+	BUILD_BUG_ON(LIVEUPDATE_SESSION_GET_NAME != 0xBA43);
+
 	if (!luo_enable)
 		return 0;
 	if (!kho_is_enabled()) {

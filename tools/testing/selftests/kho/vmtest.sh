@@ -75,7 +75,7 @@ SCENARIOS=(
 	"absent        hops=1 kho=0 expect=absent"
 	"liveupdate    hops=1 mem=2 liveupdate=1"
 	"liveupdate_1g hops=1 mem=4 liveupdate=1 lubig=1"
-	"liveupdate_freeze_fails hops=1 liveupdate=1 cmdline=liveupdate_debug=freeze expect=lurefused"
+	"liveupdate_freeze_fails liveupdate=1 cmdline=liveupdate_debug=freeze expect=lurefused"
 	"liveupdate_corrupt hops=1 liveupdate=1 cmdline=liveupdate_debug=corrupt expect=lurejected"
 	"luo_tool      hops=1 luhold=1"
 )
@@ -317,7 +317,8 @@ check_log() {
 				echo "# the live update device's cases did not all pass"
 				return 1
 			}
-			grep -q 'kho-vmtest: lu: luo_kexec: [1-9][0-9]* passed, 0 failed' "$log" || {
+			grep -q 'kho-vmtest: lu: luo_kexec: [1-9][0-9]* passed, 0 failed' \
+				"$log" || {
 				echo "# the live update selftests did not all pass"
 				return 1
 			}
@@ -326,7 +327,8 @@ check_log() {
 		if grep -q 'kho_vmtest\.luhold=1' "$log"; then
 			k=$(sed -n 's/.*kho-vmtest: luo: kernel 1 boot id \(.*\)/\1/p' "$log")
 			[ -n "$k" ] &&
-			grep -q "kho-vmtest: luo: took back: note from kernel 1, boot id $k" "$log" &&
+			grep -q "kho-vmtest: luo: took back: note from kernel 1, boot id $k" \
+				"$log" &&
 			grep -q 'kho-vmtest: luo: init matches' "$log" || {
 				echo "# luo-take did not give back what luo-hold kept"
 				return 1

@@ -369,7 +369,7 @@ static int stage2(int dev)
 		      pread(m, buf, sizeof(buf) - 1, 0) != sizeof(buf) - 1 ||
 		      buf[0] != '2' ? "wrong stage" : NULL;
 		result(!why, "state", why);
-		result(strstr(buf, " closed-released") != NULL,
+		result(!!strstr(buf, " closed-released"),
 		       "closed-session-released",
 		       "closing a session kept its memfd preserved");
 		result(lu_finish(s) == 0 && lu_retrieve_fd(s, 1) == -EINVAL,

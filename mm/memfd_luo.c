@@ -79,9 +79,11 @@ static void memfd_luo_release(struct memfd_luo *m)
 /*
  * Move @folio, which may lie in CMA and so in KHO's scratch, where the next
  * kernel runs, to memory that may be preserved, as long-term pinning does.
- * Takes the caller's reference.
+ * Takes the caller's reference.  The per-CPU LRU batches are drained on
+ * the first folio that needs it and again only when isolation fails:
+ * draining IPIs every CPU.
  */
-static int memfd_luo_migrate(struct folio *folio)
+static int memfd_luo_migrate(struct folio *folio, bool *drained)
 {
 	struct migration_target_control mtc = {
 		.nid = NUMA_NO_NODE,
@@ -91,8 +93,13 @@ static int memfd_luo_migrate(struct folio *folio)
 	LIST_HEAD(list);
 	int err;
 
-	lru_add_drain_all();
+	if (!*drained) {
+		lru_add_drain_all();
+		*drained = true;
+	}
 	if (!folio_isolate_lru(folio)) {
+		/* Perhaps in a batch filled since: drain again on retry. */
+		*drained = false;
 		folio_put(folio);
 		return -EBUSY;
 	}
@@ -115,6 +122,7 @@ static int memfd_luo_pin(struct inode *inode, struct memfd_luo *m,
 			 pgoff_t pages)
 {
 	unsigned int flags, tries = 0;
+	bool drained = false;
 	struct folio *folio;
 	pgoff_t index = 0;
 	int err;
@@ -132,7 +140,7 @@ static int memfd_luo_pin(struct inode *inode, struct memfd_luo *m,
 				folio_put(folio);
 				return -EBUSY;
 			}
-			err = memfd_luo_migrate(folio);
+			err = memfd_luo_migrate(folio, &drained);
 			if (err && err != -EBUSY)
 				return err;
 			continue;

@@ -3,11 +3,12 @@
  * Live update of memfds: a memfd's folios stay where they are across the
  * kexec and become the page cache of a new memfd in the next kernel.
  *
- * Preserving fills the holes, pins every folio, preserves it with KHO and
- * fixes the file's size and blocks; writes inside the size go on reaching
- * the same folios until the kexec.  Freezing writes what the next kernel
- * needs into a preserved struct memfd_luo_ser: the size, the file
- * position, the seals and the (index, address) of each folio.
+ * Preserving fills the holes, pins every folio, preserves it with KHO,
+ * keeps it off the evictable LRUs and fixes the file's size and blocks;
+ * writes inside the size go on reaching the same folios until the kexec.
+ * Freezing writes what the next kernel needs into a preserved struct
+ * memfd_luo_ser: the size, the file position, the seals and the
+ * (index, address) of each folio.
  */
 
 #define pr_fmt(fmt) "liveupdate: memfd: " fmt
@@ -55,6 +56,7 @@ struct memfd_luo {
 	unsigned long nr;
 	struct kho_vmalloc folios_kv;
 	struct memfd_luo_ser *ser;	/* while frozen */
+	bool unevictable;		/* we made the mapping unevictable */
 };
 
 static bool memfd_luo_can_preserve(struct file *file)
@@ -161,6 +163,41 @@ static int memfd_luo_pin(struct inode *inode, struct memfd_luo *m,
 	return 0;
 }
 
+/*
+ * Pinned folios cannot be reclaimed: pageout() skips them, but reclaim
+ * would still unmap them from every process on each pass.  Keep them off
+ * the evictable LRUs while preserved, as SHM_LOCK does, and move them now
+ * so that Unevictable in /proc/meminfo counts them at once.  One that is
+ * busy elsewhere now is culled by the next reclaim pass that meets it.
+ */
+static void memfd_luo_lock(struct address_space *mapping, struct memfd_luo *m)
+{
+	unsigned long i;
+
+	if (mapping_unevictable(mapping))
+		return;
+	mapping_set_unevictable(mapping);
+	m->unevictable = true;
+	/* A folio in a per-CPU batch is off the LRU and cannot be moved. */
+	lru_add_drain_all();
+	for (i = 0; i < m->nr; i++) {
+		if (folio_isolate_lru(m->pinned[i]))
+			folio_putback_lru(m->pinned[i]);
+		cond_resched();
+	}
+	lru_add_drain_all();
+}
+
+static void memfd_luo_unlock(struct address_space *mapping,
+			     struct memfd_luo *m)
+{
+	if (!m->unevictable)
+		return;
+	mapping_clear_unevictable(mapping);
+	shmem_unlock_mapping(mapping);
+	m->unevictable = false;
+}
+
 static int memfd_luo_preserve(struct liveupdate_file *lf)
 {
 	struct inode *inode = file_inode(lf->file);
@@ -184,8 +221,10 @@ static int memfd_luo_preserve(struct liveupdate_file *lf)
 	if (m->pinned && m->folios)
 		err = memfd_luo_pin(inode, m, pages);
 	err = err ?: kho_preserve_vmalloc(m->folios, &m->folios_kv);
-	if (!err)
+	if (!err) {
 		WRITE_ONCE(info->preserved, true);
+		memfd_luo_lock(inode->i_mapping, m);
+	}
 	inode_unlock(inode);
 	if (err) {
 		memfd_luo_release(m);
@@ -202,6 +241,7 @@ static void memfd_luo_unpreserve(struct liveupdate_file *lf)
 
 	inode_lock(inode);
 	WRITE_ONCE(SHMEM_I(inode)->preserved, false);
+	memfd_luo_unlock(inode->i_mapping, m);
 	inode_unlock(inode);
 	kho_unpreserve_vmalloc(&m->folios_kv);
 	memfd_luo_release(m);

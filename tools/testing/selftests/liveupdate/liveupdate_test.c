@@ -215,6 +215,49 @@ TEST(preserved_memfd_fixed_size)
 	close(dev);
 }
 
+/* Unevictable in /proc/meminfo, in kB. */
+static long unevictable_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Unevictable: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/*
+ * Pinned while preserved: kept off the evictable LRUs, and back after.
+ * The counters lag by what the CPUs have not folded in yet: 2 MiB of slack.
+ */
+TEST(preserved_memfd_unevictable)
+{
+	int dev = open_dev(_metadata), s, m;
+	long before, preserved, after;
+
+	m = new_memfd(32 << 20, 0);
+	ASSERT_LE(0, m);
+	before = unevictable_kb();
+	ASSERT_LE(0, before);
+	s = lu_create(dev, "locked");
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, lu_preserve(s, m, 1));
+	preserved = unevictable_kb();
+	EXPECT_LE(before + (30 << 10), preserved);
+	close(s);
+	after = unevictable_kb();
+	EXPECT_GE(before + (2 << 10), after);
+	TH_LOG("Unevictable %ld kB, preserved %ld kB, released %ld kB",
+	       before, preserved, after);
+	close(m);
+	close(dev);
+}
+
 TEST(hugetlb_memfd)
 {
 	int dev = open_dev(_metadata), s, m;

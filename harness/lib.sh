@@ -61,6 +61,19 @@ KUNITCONFIGS=(--kunitconfig="$SELFTEST_CONFIG"
 
 QEMU=${QEMU:-qemu-system-x86_64}
 
+# ccache: kbuild passes absolute source paths (srctree is absolute when
+# the output is not inside the source), which would make every clone of
+# this repository miss what another clone compiled.  Rewriting paths
+# under the build folder as relative ones, and leaving the working
+# directory out of the hash, lets a fresh clone hit the cache a session
+# filled.  ccache leaves kbuild's -fmacro-prefix-map=<srctree>/= absolute:
+# with the paths made relative it maps nothing, so it is left out of the
+# hash.  Four kernels' objects need more than ccache's default 5 GB.
+export CCACHE_BASEDIR=$BUILD
+export CCACHE_NOHASHDIR=1
+export CCACHE_IGNOREOPTIONS='-fmacro-prefix-map=*'
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-15G}
+
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 

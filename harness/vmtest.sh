@@ -17,8 +17,8 @@ check_uint DISTRO "$DISTRO" 0 1
 # The scenarios each kernel runs by default.
 declare -A KERNEL_SCENARIOS=(
 	[test]=""		# all of vmtest.sh's list
-	[prod]="one_hop three_hops pstore_one_hop pstore_ftrace"
-	[debug]="one_hop three_hops corrupt_fdt corrupt_table liveupdate"
+	[prod]="one_hop three_hops pstore_one_hop pstore_ftrace liveupdate deferred_fill"
+	[debug]="one_hop three_hops corrupt_fdt corrupt_table liveupdate deferred_fill"
 	[distro]="one_hop three_hops kaslr corrupt_table"
 )
 KERNEL_ORDER=(test prod debug distro)

@@ -103,6 +103,25 @@ static int __init kho_debug_time_init(void)
 /* Before debugfs shows the figures. */
 rootfs_initcall(kho_debug_time_init);
 
+/* Point memblock's first handed-over region at the KHO FDT @fdt. */
+static int kho_corrupt_reserve_mem(void *fdt)
+{
+	u64 phys, start = virt_to_phys(fdt);
+	int node, region;
+	void *sub;
+
+	node = fdt_subnode_offset(fdt, 0, "memblock");
+	if (node < 0 || kho_fdt_get_u64(fdt, node, KHO_FDT_SUB_PROP, &phys))
+		return -ENOENT;
+	sub = phys_to_virt(phys);
+	region = fdt_first_subnode(sub, 0);
+	if (region < 0)
+		return -ENOENT;
+	/* memblock writes it in the CPU's byte order. */
+	return fdt_setprop_inplace(sub, region, "start", &start,
+				   sizeof(start)) ? -EINVAL : 0;
+}
+
 /*
  * Damage the handover:
  *   overlap:    before finalize, preserve a page both alone and as part of
@@ -111,7 +130,10 @@ rootfs_initcall(kho_debug_time_init);
  *   table:      after finalize, point the root table's first link outside
  *               any RAM;
  *   shared:     after finalize, point the first client's sub-FDT at the
- *               KHO FDT itself, which the next kernel keeps for itself.
+ *               KHO FDT itself, which the next kernel keeps for itself;
+ *   reserve_mem: after finalize, point the first reserve_mem region that
+ *               memblock hands over at the KHO FDT, which reserve_mem's
+ *               early parsing in the next kernel must not take.
  */
 static int kho_corrupt(const char *how)
 {
@@ -151,6 +173,8 @@ static int kho_corrupt(const char *how)
 		return fdt_setprop_inplace_u64(fdt, len, KHO_FDT_SUB_PROP,
 					       virt_to_phys(fdt)) ? -EINVAL : 0;
 	}
+	if (sysfs_streq(how, "reserve_mem"))
+		return kho_corrupt_reserve_mem(fdt);
 	if (sysfs_streq(how, "table")) {
 		if (!kho_out_tracker.root.phys)
 			return -ENOENT;

@@ -279,6 +279,22 @@ unsigned long kho_runs_ranges(const struct kho_run *runs, unsigned long nr,
 }
 EXPORT_SYMBOL_IF_KUNIT(kho_runs_ranges);
 
+/* The index of the first run that ends after @phys, or @nr. */
+static unsigned long kho_runs_after(const struct kho_run *runs,
+				    unsigned long nr, phys_addr_t phys)
+{
+	unsigned long lo = 0, hi = nr, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (kho_run_end(&runs[mid]) <= phys)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /**
  * kho_runs_find() - Find the run that holds an address.
  * @runs: the runs, sorted by address and apart.
@@ -290,20 +306,44 @@ EXPORT_SYMBOL_IF_KUNIT(kho_runs_ranges);
 long kho_runs_find(const struct kho_run *runs, unsigned long nr,
 		   phys_addr_t phys)
 {
-	unsigned long lo = 0, hi = nr, mid;
+	unsigned long i = kho_runs_after(runs, nr, phys);
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (kho_run_end(&runs[mid]) <= phys)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < nr && runs[lo].base <= phys)
-		return lo;
+	if (i < nr && runs[i].base <= phys)
+		return i;
 	return -1;
 }
 EXPORT_SYMBOL_IF_KUNIT(kho_runs_find);
+
+/**
+ * kho_runs_clip() - Visit the preserved memory inside a range.
+ * @runs: the runs, sorted by address and apart.
+ * @nr: how many.
+ * @lo: start of the range.
+ * @hi: its end; nothing is visited unless @lo < @hi.
+ * @fn: called with each run's part inside [@lo, @hi), in address order.
+ * @arg: passed to @fn.
+ *
+ * The work is a binary search and one call per run met: callers go
+ * through memory range by range, a node's ranges or a zone's.
+ */
+void kho_runs_clip(const struct kho_run *runs, unsigned long nr,
+		   phys_addr_t lo, phys_addr_t hi,
+		   void (*fn)(void *arg, phys_addr_t base, phys_addr_t size),
+		   void *arg)
+{
+	unsigned long i;
+	phys_addr_t start, end;
+
+	if (lo >= hi)
+		return;
+	for (i = kho_runs_after(runs, nr, lo); i < nr && runs[i].base < hi;
+	     i++) {
+		start = max(runs[i].base, lo);
+		end = min(kho_run_end(&runs[i]), hi);
+		fn(arg, start, end - start);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(kho_runs_clip);
 
 /**
  * kho_fdt_get_u64() - Read a 64-bit integer property.

@@ -383,6 +383,51 @@ static void kho_runs_find_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kho_runs_find(runs, 0, SZ_4K), -1);
 }
 
+/*
+ * Two nodes interleaved in memory, node 0 at [0, 4G) and [8G, 12G), node
+ * 1 at [4G, 8G), as deferred init meets them inside node 0's zone span:
+ * clipping the runs to each of node 0's ranges visits node 0's preserved
+ * memory, in address order, and nothing of node 1's, even of a run that
+ * crosses from one node into the other.
+ */
+static void kho_runs_clip_test(struct kunit *test)
+{
+	const struct kho_run runs[] = {
+		KHO_RUN(SZ_1M, 4, 0),			/* 1M-1M+16K */
+		KHO_RUN(SZ_4G - SZ_2M, 2, 9),		/* 4G-2M to 4G+2M */
+		KHO_RUN(SZ_4G + SZ_1G, 1, 9),		/* node 1 only */
+		KHO_RUN(2 * SZ_4G - SZ_2M, 3, 9),	/* 8G-2M to 8G+4M */
+		KHO_RUN(3 * SZ_4G - SZ_4K, 2, 0),	/* across 12G */
+	};
+	const phys_addr_t node0[][2] = {
+		{ 0, SZ_4G }, { 2 * SZ_4G, 3 * SZ_4G },
+	};
+	const phys_addr_t want[][2] = {
+		{ SZ_1M, 4 * SZ_4K },
+		{ SZ_4G - SZ_2M, SZ_2M },
+		{ 2 * SZ_4G, 2 * SZ_2M },
+		{ 3 * SZ_4G - SZ_4K, SZ_4K },
+	};
+	struct kho_test_ranges r = { };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(node0); i++)
+		kho_runs_clip(runs, ARRAY_SIZE(runs), node0[i][0], node0[i][1],
+			      kho_test_range, &r);
+	KUNIT_ASSERT_EQ(test, r.nr, ARRAY_SIZE(want));
+	for (i = 0; i < ARRAY_SIZE(want); i++) {
+		KUNIT_EXPECT_EQ(test, r.range[i][0], want[i][0]);
+		KUNIT_EXPECT_EQ(test, r.range[i][1], want[i][1]);
+	}
+
+	/* Empty and inverted ranges visit nothing. */
+	r.nr = 0;
+	kho_runs_clip(runs, ARRAY_SIZE(runs), SZ_1M, SZ_1M, kho_test_range, &r);
+	kho_runs_clip(runs, ARRAY_SIZE(runs), SZ_2M, SZ_1M, kho_test_range, &r);
+	kho_runs_clip(runs, 0, 0, SZ_4G, kho_test_range, &r);
+	KUNIT_EXPECT_EQ(test, r.nr, 0);
+}
+
 enum kho_fdt_damage {
 	KHO_FDT_GOOD,
 	KHO_FDT_NO_ROOT,
@@ -594,6 +639,7 @@ static struct kunit_case kho_incoming_cases[] = {
 	KUNIT_CASE_PARAM(kho_runs_check_test, kho_runs_gen_params),
 	KUNIT_CASE(kho_runs_ranges_test),
 	KUNIT_CASE(kho_runs_find_test),
+	KUNIT_CASE(kho_runs_clip_test),
 	KUNIT_CASE_PARAM(kho_fdt_check_test, kho_fdt_gen_params),
 	KUNIT_CASE_PARAM(kho_scratch_check_test, kho_scratch_gen_params),
 	KUNIT_CASE_PARAM(kho_scratch_param_test, kho_param_gen_params),

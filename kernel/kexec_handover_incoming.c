@@ -21,6 +21,7 @@
 #include <linux/libfdt.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
+#include <linux/padata.h>
 #include <linux/page-isolation.h>
 #include <linux/pfn.h>
 #include <linux/slab.h>
@@ -49,12 +50,17 @@
  * managed page counts is done by the restore, per block.
  *
  * Preserved memory that is never restored stays reserved.  Its struct
- * pages are initialized like those of any memory, as reserved memory with
- * one reference and no flags, so that nothing that walks pfns (compaction,
- * /proc/kpageflags, memory offlining, page_owner) reads garbage: by
- * memmap_init() at boot, or, with deferred struct page initialization, by
- * the deferred init threads after they initialized the node's free memory.
- * Deferred init never frees preserved memory: it is reserved.
+ * pages are initialized like those of any memory, with one reference and
+ * no flags but PG_reserved in ZONE_MOVABLE, where memory offlining would
+ * otherwise take them for movable pages and retry forever: so that nothing
+ * that walks pfns (compaction, /proc/kpageflags, memory offlining,
+ * page_owner) reads garbage.  That is memmap_init()'s work at boot.  With
+ * deferred struct page initialization, a block of MAX_ORDER_NR_PAGES gets
+ * its preserved pages initialized before deferred init frees any page of
+ * it, since freeing reads the struct pages of the buddies it merges with;
+ * the node's deferred init thread then initializes the rest, also when
+ * early allocations grew the zone over all of its free memory.  Deferred
+ * init never frees preserved memory: it is reserved.
  */
 
 static const void * __init kho_in_map_early(u64 phys, u64 size)
@@ -171,54 +177,6 @@ void __init kho_memblock_init(phys_addr_t low_scratch)
 		kho_in_warn(why);
 }
 
-/* The reference strategy of the debug code took over: note what it did. */
-static void __init kho_in_reserved_per_block(void)
-{
-	memblock_clear_kho_scratch_only();
-	kho_in_stats_data.per_block = true;
-}
-
-/**
- * kho_reserve_preserved() - Keep preserved memory out of the allocator.
- *
- * Walks and checks the previous kernel's tables, and reserves every
- * preserved block in memblock, then lets memblock allocate outside
- * scratch.  If any check fails, nothing is reserved.
- *
- * Context: Early boot, once the direct map covers all RAM.
- */
-void __init kho_reserve_preserved(void)
-{
-	struct kho_in_stats *st = &kho_in_stats_data;
-	const char *why;
-	u64 t0, t1;
-
-	if (!kho_in.seen || kho_in.rejected)
-		return;
-
-	t0 = kho_debug_cycles();
-	why = kho_in_check(&kho_in);
-	t1 = kho_debug_cycles();
-	if (!why) {
-		if (kho_debug_reserve_per_block(kho_in.runs, kho_in.nr_runs))
-			kho_in_reserved_per_block();
-		else
-			why = kho_in_reserve(&kho_in);
-	}
-	if (why)
-		return kho_in_warn(why);
-
-	st->cycles[KHO_IN_WALK] = kho_in.walk_cycles;
-	st->cycles[KHO_IN_CHECK] = t1 - t0 - kho_in.walk_cycles;
-	st->cycles[KHO_IN_RESERVE] = kho_debug_cycles() - t1;
-	st->blocks = kho_in.blocks;
-	st->bytes = kho_in.bytes;
-	st->runs = kho_in.nr_runs;
-	st->ranges = kho_in.nr_ranges;
-	st->table_pages = kho_in.pages;
-	kho_in_accepted = true;
-}
-
 /*
  * The index of the preserved block that holds @phys, or -1; *@head is set
  * to the block's first byte and *@order to its order.
@@ -248,10 +206,67 @@ static long kho_in_block(phys_addr_t phys, unsigned int *order)
 	return head == phys ? block : -1;
 }
 
-/* The zone that holds @pfn, from the node's zone spans. */
-static struct zone * __init kho_pfn_zone(unsigned long pfn)
+/* The reference strategy of the debug code took over: note what it did. */
+static void __init kho_in_reserved_per_block(void)
 {
-	pg_data_t *pgdat = NODE_DATA(early_pfn_to_nid(pfn));
+	memblock_clear_kho_scratch_only();
+	kho_in_stats_data.per_block = true;
+}
+
+/**
+ * kho_reserve_preserved() - Keep preserved memory out of the allocator.
+ *
+ * Walks and checks the previous kernel's tables, and reserves every
+ * preserved block in memblock, then lets memblock allocate outside
+ * scratch.  If any check fails, nothing is reserved.
+ *
+ * Context: Early boot, once the direct map covers all RAM.
+ */
+void __init kho_reserve_preserved(void)
+{
+	struct kho_in_stats *st = &kho_in_stats_data;
+	unsigned int order;
+	phys_addr_t head;
+	const char *why;
+	u64 t0, t1;
+
+	if (!kho_in.seen || kho_in.rejected)
+		return;
+
+	t0 = kho_debug_cycles();
+	why = kho_in_check(&kho_in);
+	t1 = kho_debug_cycles();
+	if (!why) {
+		if (kho_debug_reserve_per_block(kho_in.runs, kho_in.nr_runs))
+			kho_in_reserved_per_block();
+		else
+			why = kho_in_reserve(&kho_in);
+	}
+	if (why)
+		return kho_in_warn(why);
+
+	/*
+	 * KHO reads its FDT and scratch list until core initcalls: no client,
+	 * reserve_mem's early parsing included, may take their blocks.
+	 */
+	kho_in_own[0] = kho_in_block_of(kho_in.fdt, &head, &order);
+	kho_in_own[1] = kho_in_block_of(kho_in.list, &head, &order);
+
+	st->cycles[KHO_IN_WALK] = kho_in.walk_cycles;
+	st->cycles[KHO_IN_CHECK] = t1 - t0 - kho_in.walk_cycles;
+	st->cycles[KHO_IN_RESERVE] = kho_debug_cycles() - t1;
+	st->blocks = kho_in.blocks;
+	st->bytes = kho_in.bytes;
+	st->runs = kho_in.nr_runs;
+	st->ranges = kho_in.nr_ranges;
+	st->table_pages = kho_in.pages;
+	kho_in_accepted = true;
+}
+
+/* The zone of node @nid that holds @pfn, from the node's zone spans. */
+static struct zone * __init kho_nid_zone(int nid, unsigned long pfn)
+{
+	pg_data_t *pgdat = NODE_DATA(nid);
 	int i;
 
 	for (i = 0; i < MAX_NR_ZONES; i++) {
@@ -261,94 +276,247 @@ static struct zone * __init kho_pfn_zone(unsigned long pfn)
 	return NULL;
 }
 
-/* Scratch serves movable allocations only, in CMA pageblocks. */
-static void __init kho_in_scratch_to_cma(void)
-{
-	struct kho_scratch *area = NULL;
-	unsigned long pfn, end;
-	struct zone *zone;
+#ifdef CONFIG_DEFERRED_STRUCT_PAGE_INIT
+/*
+ * Blocks of MAX_ORDER_NR_PAGES from kho_deferred_base on whose preserved
+ * pages are initialized: one bit each, NULL when nothing is deferred.
+ */
+static unsigned long *kho_deferred_done __initdata;
+static unsigned long kho_deferred_base __initdata;
+static unsigned long kho_deferred_blocks __initdata;
+/* Each node's first deferred pfn, before deferred init moves it. */
+static unsigned long kho_first_deferred[MAX_NUMNODES] __initdata;
 
-	for_each_kho_scratch(area) {
-		pfn = PHYS_PFN(area->addr);
-		end = PHYS_PFN(area->addr + area->size);
-		for (; pfn < end; pfn += pageblock_nr_pages) {
-			set_pageblock_migratetype(pfn_to_page(pfn), MIGRATE_CMA);
-			zone = kho_pfn_zone(pfn);
-			if (zone)
-				zone->cma_pages += pageblock_nr_pages;
+/* Struct pages of node @nid are initialized at boot below this pfn. */
+static unsigned long __init kho_node_deferred(int nid)
+{
+	return NODE_DATA(nid)->first_deferred_pfn;
+}
+
+/*
+ * Initialize the struct pages of [@pfn, @end) of node @nid, preserved
+ * memory, zone by zone; PG_reserved in ZONE_MOVABLE (see the DOC above).
+ */
+static void __init kho_init_pages(int nid, unsigned long pfn,
+				  unsigned long end)
+{
+	struct zone *zone;
+	unsigned long stop;
+	int zid;
+
+	while (pfn < end) {
+		zone = kho_nid_zone(nid, pfn);
+		if (WARN_ON_ONCE(!zone))
+			return;
+		zid = zone_idx(zone);
+		stop = min(end, zone_end_pfn(zone));
+		for (; pfn < stop; pfn++) {
+			__init_single_page(pfn_to_page(pfn), pfn, zid, nid);
+			if (zid == ZONE_MOVABLE)
+				__SetPageReserved(pfn_to_page(pfn));
 		}
 	}
 }
 
-#ifdef CONFIG_DEFERRED_STRUCT_PAGE_INIT
-/* Each node's first deferred pfn, before deferred init moves it. */
-static unsigned long kho_first_deferred[MAX_NUMNODES] __initdata;
+static void __init kho_init_piece(void *arg, phys_addr_t base,
+				  phys_addr_t size)
+{
+	kho_init_pages(*(int *)arg, PHYS_PFN(base), PHYS_PFN(base + size));
+}
+
+/*
+ * Initialize the preserved pages in [@lo, @hi), each with the node of the
+ * memory range that holds it: nodes may interleave inside a zone's span.
+ */
+static void __init kho_init_preserved(unsigned long lo, unsigned long hi)
+{
+	unsigned long spfn, epfn;
+	int i, nid;
+
+	for_each_mem_pfn_range(i, MAX_NUMNODES, &spfn, &epfn, &nid) {
+		if (epfn <= lo)
+			continue;
+		if (spfn >= hi)
+			break;
+		kho_runs_clip(kho_in.runs, kho_in.nr_runs,
+			      PFN_PHYS(max(spfn, lo)), PFN_PHYS(min(epfn, hi)),
+			      kho_init_piece, &nid);
+	}
+}
 
 static void __init kho_in_note_deferred(void)
 {
+	unsigned long base = ULONG_MAX;
 	int nid;
 
-	for_each_online_node(nid)
+	for_each_online_node(nid) {
 		kho_first_deferred[nid] = NODE_DATA(nid)->first_deferred_pfn;
+		base = min(base, kho_first_deferred[nid]);
+	}
+	if (base >= max_pfn)
+		return;
+	kho_deferred_base = ALIGN_DOWN(base, MAX_ORDER_NR_PAGES);
+	kho_deferred_blocks = DIV_ROUND_UP(max_pfn - kho_deferred_base,
+					   MAX_ORDER_NR_PAGES);
+	kho_deferred_done = memblock_alloc(BITS_TO_LONGS(kho_deferred_blocks) *
+					   sizeof(long), sizeof(long));
+	if (!kho_deferred_done)
+		panic("KHO: cannot track deferred preserved pages\n");
 }
 
 /**
- * kho_init_deferred_pages() - Initialize the struct pages of preserved
- *	memory in a zone whose initialization was deferred.
- * @zone: the node's deferred zone.
+ * kho_init_deferred_block() - Initialize the preserved pages of a block
+ *	before deferred init frees memory in it.
+ * @pfn: first pfn of a block of MAX_ORDER_NR_PAGES.
  *
- * Preserved memory is reserved, so deferred init does not touch it: give
- * its struct pages the state memmap_init() gives reserved memory.
+ * Freeing a page reads the struct pages of its buddies, all inside the
+ * block: preserved ones must be initialized first.  Once per block.
  *
- * Context: The node's deferred init thread, after its free memory.
+ * Context: Deferred init, growing a zone or in a node's thread; may hold
+ * the node's resize lock with interrupts off: the work is one block's.
  */
-void __init kho_init_deferred_pages(struct zone *zone)
+void __init kho_init_deferred_block(unsigned long pfn)
 {
-	unsigned long start, end, pfn, i;
-	const struct kho_run *r;
-	int nid = zone_to_nid(zone);
+	unsigned long block;
 
-	if (!kho_in_accepted)
+	if (!kho_deferred_done || pfn < kho_deferred_base)
 		return;
-	start = max(zone->zone_start_pfn, kho_first_deferred[nid]);
-	end = zone_end_pfn(zone);
-	for (i = 0; i < kho_in.nr_runs; i++) {
-		r = &kho_in.runs[i];
-		pfn = max(PHYS_PFN(r->base), start);
-		for (; pfn < min(PHYS_PFN(kho_run_end(r)), end); pfn++)
-			__init_single_page(pfn_to_page(pfn), pfn, zone_idx(zone),
-					   nid);
+	block = (pfn - kho_deferred_base) / MAX_ORDER_NR_PAGES;
+	if (block >= kho_deferred_blocks || test_bit(block, kho_deferred_done))
+		return;
+	kho_init_preserved(pfn, pfn + MAX_ORDER_NR_PAGES);
+	set_bit(block, kho_deferred_done);
+}
+
+static void __init kho_init_deferred_chunk(unsigned long start,
+					   unsigned long end, void *arg)
+{
+	unsigned long pfn;
+
+	for (pfn = start; pfn < end; pfn += MAX_ORDER_NR_PAGES) {
+		kho_init_deferred_block(pfn);
+		cond_resched();
 	}
 }
+
+/**
+ * kho_init_deferred_pages() - Initialize the struct pages of a node's
+ *	preserved memory that deferred init did not reach.
+ * @pgdat: the node.
+ *
+ * Deferred init initializes and frees free memory only: the preserved
+ * pages of the blocks it freed nothing in are initialized here, in
+ * parallel on the node's CPUs.
+ *
+ * Context: The node's deferred init thread, after the zone's free memory,
+ * or instead of it if early allocations grew the zone over all of it.
+ */
+void __init kho_init_deferred_pages(struct pglist_data *pgdat)
+{
+	const struct cpumask *cpumask = cpumask_of_node(pgdat->node_id);
+	unsigned long start = kho_first_deferred[pgdat->node_id];
+	struct padata_mt_job job = {
+		.thread_fn = kho_init_deferred_chunk,
+		.align = MAX_ORDER_NR_PAGES,
+		.min_chunk = PAGES_PER_SECTION,
+		.max_threads = max(cpumask_weight(cpumask), 1U),
+	};
+
+	if (!kho_deferred_done || start >= pgdat_end_pfn(pgdat))
+		return;
+	job.start = ALIGN_DOWN(start, MAX_ORDER_NR_PAGES);
+	job.size = pgdat_end_pfn(pgdat) - job.start;
+	padata_do_multithreaded(&job);
+}
 #else
+static unsigned long __init kho_node_deferred(int nid)
+{
+	return ULONG_MAX;
+}
+
 static void __init kho_in_note_deferred(void)
 {
 }
 #endif
 
+/*
+ * Scratch serves movable allocations only, in CMA pageblocks.  A pageblock
+ * whose struct pages deferred init has not reached gets its first one
+ * initialized, which setting the pageblock's type reads (deferred init
+ * initializes it again, then frees it and keeps the type).
+ */
+static void __init kho_in_scratch_to_cma(void)
+{
+	struct kho_scratch *area = NULL;
+	unsigned long pfn, end;
+	struct zone *zone;
+	int nid;
+
+	for_each_kho_scratch(area) {
+		pfn = PHYS_PFN(area->addr);
+		end = PHYS_PFN(area->addr + area->size);
+		for (; pfn < end; pfn += pageblock_nr_pages) {
+			nid = early_pfn_to_nid(pfn);
+			zone = kho_nid_zone(nid, pfn);
+			if (WARN_ON_ONCE(!zone))
+				continue;
+			if (pfn >= kho_node_deferred(nid))
+				__init_single_page(pfn_to_page(pfn), pfn,
+						   zone_idx(zone), nid);
+			set_pageblock_migratetype(pfn_to_page(pfn), MIGRATE_CMA);
+			zone->cma_pages += pageblock_nr_pages;
+		}
+	}
+}
+
+static void __init kho_mark_piece(void *arg, phys_addr_t base,
+				  phys_addr_t size)
+{
+	unsigned long pfn = PHYS_PFN(base), end = PHYS_PFN(base + size);
+
+	for (; pfn < end; pfn++)
+		__SetPageReserved(pfn_to_page(pfn));
+}
+
+/*
+ * Mark the preserved pages of ZONE_MOVABLE that memmap_init() initialized
+ * PG_reserved; deferred ones are marked as deferred init reaches them.
+ */
+static void __init kho_in_mark_movable(void)
+{
+	unsigned long spfn, epfn;
+	struct zone *zone;
+	int i, nid;
+
+	for_each_mem_pfn_range(i, MAX_NUMNODES, &spfn, &epfn, &nid) {
+		zone = &NODE_DATA(nid)->node_zones[ZONE_MOVABLE];
+		spfn = max(spfn, zone->zone_start_pfn);
+		epfn = min3(epfn, zone_end_pfn(zone), kho_node_deferred(nid));
+		kho_runs_clip(kho_in.runs, kho_in.nr_runs, PFN_PHYS(spfn),
+			      PFN_PHYS(epfn), kho_mark_piece, NULL);
+	}
+}
+
 /**
  * kho_memory_init() - Finish taking preserved memory over.
  *
  * Turns the scratch areas into CMA pageblocks so they keep serving movable
- * allocations only, and takes the blocks KHO itself reads out of what
- * clients may restore.  Nothing is done per preserved block.
+ * allocations only, and marks preserved memory in ZONE_MOVABLE reserved.
+ * Nothing is done per preserved block elsewhere.
  *
  * Context: Early boot, once the memory map exists and before memblock
  * releases memory to the page allocator.
  */
 void __init kho_memory_init(void)
 {
-	unsigned int order;
-	phys_addr_t head;
 	u64 t0;
 
 	if (!kho_in_accepted)
 		return;
 	t0 = kho_debug_cycles();
-	kho_in_scratch_to_cma();
 	kho_in_note_deferred();
-	kho_in_own[0] = kho_in_block_of(kho_in.fdt, &head, &order);
-	kho_in_own[1] = kho_in_block_of(kho_in.list, &head, &order);
+	kho_in_scratch_to_cma();
+	kho_in_mark_movable();
 	kho_in_stats_data.cycles[KHO_IN_INIT] = kho_debug_cycles() - t0;
 	pr_info("handover accepted: %llu blocks, %llu MiB in %lu runs, %lu ranges\n",
 		kho_in.blocks, kho_in.bytes >> 20, kho_in.nr_runs,
@@ -398,7 +566,10 @@ static bool kho_in_claim(u64 block)
 	return bits && !test_and_set_bit(block, bits);
 }
 
-/* Count @nr pages from @pfn as managed memory again, zone by zone. */
+/*
+ * Count @nr pages from @pfn as managed memory again, each in its own zone:
+ * zones of interleaved nodes may span each other's pages.
+ */
 static void kho_in_manage(unsigned long pfn, unsigned long nr)
 {
 	struct zone *zone;
@@ -406,11 +577,38 @@ static void kho_in_manage(unsigned long pfn, unsigned long nr)
 
 	while (nr) {
 		zone = page_zone(pfn_to_page(pfn));
-		n = min(nr, zone_end_pfn(zone) - pfn);
+		for (n = 1; n < nr && page_zone(pfn_to_page(pfn + n)) == zone; n++)
+			;
 		adjust_managed_page_count(pfn_to_page(pfn), n);
 		pfn += n;
 		nr -= n;
 	}
+}
+
+/*
+ * Whether the @nr pages from @pfn may be given back: none poisoned since
+ * boot, and, for one folio (@one_zone), all in the zone of the first.
+ */
+static bool kho_in_pages_ok(unsigned long pfn, unsigned long nr,
+			    bool one_zone)
+{
+	struct page *page = pfn_to_page(pfn);
+	struct zone *zone = page_zone(page);
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		if (PageHWPoison(page + i)) {
+			pr_warn("preserved page at %#llx is poisoned: not restored\n",
+				(u64)PFN_PHYS(pfn + i));
+			return false;
+		}
+		if (one_zone && page_zone(page + i) != zone) {
+			pr_warn("preserved block at %#llx spans zones: not restored\n",
+				(u64)PFN_PHYS(pfn));
+			return false;
+		}
+	}
+	return true;
 }
 
 /* Make the claimed block of @order at @pfn a folio with one reference. */
@@ -420,8 +618,11 @@ static struct folio *kho_in_make_folio(unsigned long pfn, unsigned int order)
 	unsigned long i;
 
 	/* Struct pages were initialized with one reference each. */
-	for (i = 1; i < (1UL << order); i++)
-		set_page_count(page + i, 0);
+	for (i = 0; i < (1UL << order); i++) {
+		__ClearPageReserved(page + i);
+		if (i)
+			set_page_count(page + i, 0);
+	}
 	if (order)
 		prep_compound_page(page, order);
 	kho_in_manage(pfn, 1UL << order);
@@ -438,8 +639,9 @@ static struct folio *kho_in_make_folio(unsigned long pfn, unsigned int order)
  *
  * Context: Process context, from core initcalls on (once struct pages are
  * initialized).
- * Return: the folio, or NULL if @phys is not the start of a preserved block
- * or was restored already.
+ * Return: the folio, or NULL if @phys is not the start of a preserved block,
+ * was restored already, or cannot be a folio: its order is above
+ * MAX_FOLIO_ORDER, it spans zones, or a page of it was poisoned since boot.
  */
 struct folio *kho_restore_folio(phys_addr_t phys)
 {
@@ -449,7 +651,10 @@ struct folio *kho_restore_folio(phys_addr_t phys)
 	if (!kho_in_accepted)
 		return NULL;
 	block = kho_in_block(phys, &order);
-	if (block < 0 || !kho_in_claim(block))
+	/* A crafted handover may claim a block no folio can be. */
+	if (block < 0 || order > MAX_FOLIO_ORDER ||
+	    !kho_in_pages_ok(PHYS_PFN(phys), 1UL << order, true) ||
+	    !kho_in_claim(block))
 		return NULL;
 	return kho_in_make_folio(PHYS_PFN(phys), order);
 }
@@ -466,7 +671,8 @@ static int kho_in_claim_range(unsigned long pfn, unsigned long nr)
 	unsigned int order;
 	long block;
 
-	if (!kho_in_accepted || !nr || end < pfn)
+	if (!kho_in_accepted || !nr || end < pfn ||
+	    !kho_in_pages_ok(pfn, nr, false))
 		return -EINVAL;
 	for (p = pfn; p < end; p += 1UL << order) {
 		block = kho_in_block(PFN_PHYS(p), &order);
@@ -474,6 +680,8 @@ static int kho_in_claim_range(unsigned long pfn, unsigned long nr)
 		    !kho_in_claim(block))
 			goto out_undo;
 	}
+	for (p = pfn; p < end; p++)
+		__ClearPageReserved(pfn_to_page(p));
 	kho_in_manage(pfn, nr);
 	return 0;
 
@@ -494,8 +702,9 @@ out_undo:
  * the range is restored or, on error, none of it.
  *
  * Context: Process context, from core initcalls on.
- * Return: 0 on success, -EINVAL if @phys or @size is not page aligned or
- * the range is not exactly made of preserved blocks not restored yet.
+ * Return: 0 on success, -EINVAL if @phys or @size is not page aligned, the
+ * range is not exactly made of preserved blocks not restored yet, or a page
+ * of it was poisoned since boot.
  */
 int kho_restore_phys(phys_addr_t phys, size_t size)
 {
@@ -516,7 +725,8 @@ EXPORT_SYMBOL_GPL(kho_restore_phys);
  *
  * Context: Process context, from core initcalls on.
  * Return: the first page, or NULL if the range is not exactly made of
- * preserved blocks not restored yet.
+ * preserved blocks not restored yet, or a page of it was poisoned since
+ * boot.
  */
 struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_pages)
 {
@@ -545,6 +755,12 @@ void kho_restore_free(void *mem)
 		folio_put(folio);
 }
 EXPORT_SYMBOL_GPL(kho_restore_free);
+
+/* How many pages the accepted handover preserved, or 0. */
+u64 kho_in_preserved_pages(void)
+{
+	return kho_in_accepted ? kho_in.bytes >> PAGE_SHIFT : 0;
+}
 
 /* The size of the unrestored preserved block starting at @phys, or 0. */
 u64 kho_in_preserved_size(phys_addr_t phys)

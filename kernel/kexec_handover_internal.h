@@ -259,6 +259,10 @@ unsigned long kho_runs_ranges(const struct kho_run *runs, unsigned long nr,
 			      void *arg);
 long kho_runs_find(const struct kho_run *runs, unsigned long nr,
 		   phys_addr_t phys);
+void kho_runs_clip(const struct kho_run *runs, unsigned long nr,
+		   phys_addr_t lo, phys_addr_t hi,
+		   void (*fn)(void *arg, phys_addr_t base, phys_addr_t size),
+		   void *arg);
 
 bool kho_mem_usable(const struct memblock_type *memory, phys_addr_t base,
 		    phys_addr_t size);
@@ -457,6 +461,7 @@ struct kho_in_stats {
 struct kho_in_stats *kho_in_stats(void);
 const void *kho_in_fdt(void);
 u64 kho_in_preserved_size(phys_addr_t phys);
+u64 kho_in_preserved_pages(void);
 
 #ifdef CONFIG_KEXEC_HANDOVER_DEBUGFS
 void kho_debugfs_out_fdt(const void *fdt);

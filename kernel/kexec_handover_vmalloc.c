@@ -162,8 +162,9 @@ void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
 	u64 phys, next;
 	void *addr;
 
-	if (!nr || order > MAX_PAGE_ORDER || !IS_ALIGNED(nr, 1U << order) ||
-	    preservation->flags)
+	/* A crafted count must not size the page array: the blocks bound it. */
+	if (!nr || nr > kho_in_preserved_pages() || order > MAX_PAGE_ORDER ||
+	    !IS_ALIGNED(nr, 1U << order) || preservation->flags)
 		return NULL;
 	blocks = nr >> order;
 	pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);

@@ -63,6 +63,17 @@ static bool refuse;
 module_param(refuse, bool, 0444);
 MODULE_PARM_DESC(refuse, "check that unpreservable memory is refused");
 
+/* At most this many chunks of MAX_ORDER_NR_PAGES are filled: 32 GiB. */
+#define KHO_TEST_FILL_MAX	8192
+
+static unsigned long fill_leave_mb;
+module_param(fill_leave_mb, ulong, 0444);
+MODULE_PARM_DESC(fill_leave_mb, "preserve free memory from the lowest address up, leaving this many MiB free");
+
+static bool big_block;
+module_param(big_block, bool, 0444);
+MODULE_PARM_DESC(big_block, "preserve a block larger than any folio, which the next kernel must not restore as one");
+
 /* One preserved folio, as listed in preserved memory. */
 struct kho_test_entry {
 	u64 phys;
@@ -93,12 +104,16 @@ static struct {
 	struct folio *frag;		/* pfns of the fragmented chunks */
 	unsigned long frag_nr;
 	u64 frag_seed;
+	struct folio *fill;		/* pfns of the filled chunks */
+	unsigned long fill_nr;
 	/* The rest of the client API: vmalloc, unpreserve, allocations. */
 	struct kho_vmalloc vsmall, vhuge, vgone;
 	u64 vsmall_seed, vhuge_seed;
 	u64 fgone, pgone;
 	void *alloc;
 	u64 alloc_seed;
+	/* A block of order MAX_FOLIO_ORDER + 1 (test only: not ours). */
+	u64 big_phys;
 	u32 generation;
 	struct notifier_block nb;
 } kho_test;
@@ -253,11 +268,114 @@ static int __init kho_test_read_range(const void *fdt, const char *name,
 	return kho_test_fdt_u64(fdt, prop, &r->csum);
 }
 
+/*
+ * Before a restore: the block's struct pages are initialized as reserved
+ * memory's, whatever deferred init did: one reference, an empty list
+ * head, no flags but PG_reserved in ZONE_MOVABLE, a zone that spans them.
+ * The previous kernel's memmap, or garbage, shows.
+ */
+static unsigned long kho_test_movable;
+
+static bool __init kho_test_memmap_ok(unsigned long pfn, unsigned long nr)
+{
+	struct page *page;
+	unsigned long want;
+
+	for (; nr--; pfn++) {
+		page = pfn_to_page(pfn);
+		want = 0;
+		if (page_zonenum(page) == ZONE_MOVABLE) {
+			want = 1UL << PG_reserved;
+			kho_test_movable++;
+		}
+		if (page_ref_count(page) != 1 || !list_empty(&page->lru) ||
+		    (page->flags & PAGEFLAGS_MASK) != want ||
+		    !zone_spans_pfn(page_zone(page), pfn)) {
+			pr_info("# test_kho: pfn %#lx: uninitialized struct page: flags %#lx, count %d\n",
+				pfn, page->flags, page_ref_count(page));
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * A preserved page poisoned since boot is not given back; the same block
+ * is once the poison is gone.  Takes @e's folio back.
+ */
+static bool __init kho_test_poisoned(struct kho_test_entry *e,
+				     struct folio **folio)
+{
+	struct page *page = pfn_to_page(PHYS_PFN(e->phys));
+	bool refused;
+
+	if (!IS_ENABLED(CONFIG_MEMORY_FAILURE))
+		return true;
+	SetPageHWPoison(page);
+	*folio = kho_restore_folio(e->phys);
+	refused = !*folio;
+	ClearPageHWPoison(page);
+	if (!*folio)
+		*folio = kho_restore_folio(e->phys);
+	return refused && *folio;
+}
+
+/*
+ * A block larger than any folio: kho_restore_folio() must refuse it,
+ * kho_restore_phys() gives its pages back, which are freed.
+ */
+static bool __init kho_test_check_big(u64 phys)
+{
+	unsigned long pfn = PHYS_PFN(phys), nr = 1UL << (MAX_FOLIO_ORDER + 1);
+	struct folio *folio = kho_restore_folio(phys);
+	unsigned long i;
+
+	if (folio) {
+		/* Not freed: the allocator cannot take a block that big. */
+		pr_info("# test_kho: an order-%u folio was made\n",
+			folio_order(folio));
+		return false;
+	}
+	if (!kho_test_memmap_ok(pfn, nr) ||
+	    kho_restore_phys(phys, nr << PAGE_SHIFT))
+		return false;
+	kho_test_expect_managed(pfn, nr);
+	for (i = 0; i < nr; i++) {
+		__free_page(pfn_to_page(pfn + i));
+		if (!(i % MAX_ORDER_NR_PAGES))
+			cond_resched();
+	}
+	return true;
+}
+
+/*
+ * The filled chunks: struct pages initialized whatever deferred init went
+ * through, then each restored and freed.  Returns how many were good.
+ */
+static unsigned long __init kho_test_check_fill(const u64 *chunks, u64 nr)
+{
+	unsigned long i, j, good = 0;
+
+	for (i = 0; i < nr; i++) {
+		if (!kho_test_memmap_ok(chunks[i], MAX_ORDER_NR_PAGES) ||
+		    kho_restore_phys(PFN_PHYS(chunks[i]),
+				     MAX_ORDER_NR_PAGES << PAGE_SHIFT))
+			continue;
+		kho_test_expect_managed(chunks[i], MAX_ORDER_NR_PAGES);
+		for (j = 0; j < MAX_ORDER_NR_PAGES; j++)
+			__free_page(pfn_to_page(chunks[i] + j));
+		good++;
+		cond_resched();
+	}
+	return good;
+}
+
 /* Restore the folios of the list, check and count them. */
 static void __init kho_test_check_folios(struct kho_test_entry *e, u64 nr,
 					 struct folio **folios,
 					 unsigned long *restored,
-					 unsigned long *good, u64 *bytes)
+					 unsigned long *good, u64 *bytes,
+					 bool *memmap_ok, bool *poison_ok)
 {
 	unsigned long per_order[KHO_TEST_ORDERS] = { };
 	unsigned long i;
@@ -266,7 +384,12 @@ static void __init kho_test_check_folios(struct kho_test_entry *e, u64 nr,
 	for (i = 0; i < nr; i++) {
 		if (e[i].order >= KHO_TEST_ORDERS)
 			continue;
-		folios[i] = kho_restore_folio(e[i].phys);
+		if (!kho_test_memmap_ok(PHYS_PFN(e[i].phys), 1UL << e[i].order))
+			*memmap_ok = false;
+		if (i == 0 && !e[i].order)
+			*poison_ok = kho_test_poisoned(&e[i], &folios[i]);
+		else
+			folios[i] = kho_restore_folio(e[i].phys);
 		if (!folios[i] || folio_order(folios[i]) != e[i].order)
 			continue;
 		(*restored)++;
@@ -485,9 +608,11 @@ static int __init kho_test_check_previous(void)
 	struct folio *fdt_folio, *list_folio = NULL, *frag = NULL;
 	struct kho_test_range range, zrange;
 	u64 list, nr = 0, gen, frag_list, frag_nr = 0, frag_seed;
-	u64 ntop, ntop_pages = 0;
+	u64 ntop, ntop_pages = 0, big = 0, fill_list, fill_nr = 0;
+	struct folio *fill = NULL;
 	struct folio **folios = NULL;
 	bool range_ok, zrange_ok = true, frag_ok = true, ntop_ok = true;
+	bool memmap_ok = true, poison_ok = true, big_ok = true, fill_ok = true;
 	bool api_ok, pass = false;
 	struct kho_test_entry *e;
 	phys_addr_t fdt_phys, again;
@@ -530,7 +655,15 @@ static int __init kho_test_check_previous(void)
 	    ntop_pages > KHO_TEST_NODE_TOP)
 		ntop_pages = 0;
 
-	pr_info("1..%d\n", 11 + !!zrange.pages + !!frag_nr + !!ntop_pages);
+	if (kho_test_fdt_u64(fdt, "big-block", &big))
+		big = 0;
+	if (kho_test_fdt_u64(fdt, "fill-list", &fill_list) ||
+	    kho_test_fdt_u64(fdt, "fill-nr", &fill_nr) ||
+	    fill_nr > KHO_TEST_FILL_MAX)
+		fill_nr = 0;
+
+	pr_info("1..%d\n", 13 + !!zrange.pages + !!frag_nr + !!ntop_pages +
+		!!big + !!fill_nr);
 	snprintf(note, sizeof(note), "generation %llu, %llu folios", gen, nr);
 	kho_test_ktap(true, "retrieve", note);
 	kho_test.generation = gen;
@@ -547,7 +680,12 @@ static int __init kho_test_check_previous(void)
 				folio_nr_pages(list_folio));
 
 	e = folio_address(list_folio);
-	kho_test_check_folios(e, nr, folios, &restored, &good, &bytes);
+	kho_test_check_folios(e, nr, folios, &restored, &good, &bytes,
+			      &memmap_ok, &poison_ok);
+	kho_test_ktap(memmap_ok, "memmap",
+		      "struct pages of preserved memory initialized before restore");
+	kho_test_ktap(poison_ok, "poisoned",
+		      "a block with a poisoned page is refused until unpoisoned");
 	snprintf(note, sizeof(note), "%lu/%llu folios", restored, nr);
 	kho_test_ktap(restored == nr && nr, "restore", note);
 	snprintf(note, sizeof(note), "%lu/%llu folios match, %llu MiB", good,
@@ -586,6 +724,27 @@ static int __init kho_test_check_previous(void)
 		kho_test_ktap(frag_ok, "fragmented", note);
 	}
 
+	if (fill_nr) {
+		fill = kho_restore_folio(fill_list);
+		i = fill ? kho_test_check_fill(folio_address(fill), fill_nr) : 0;
+		if (fill)
+			kho_test_expect_managed(folio_pfn(fill),
+						folio_nr_pages(fill));
+		fill_ok = i == fill_nr;
+		snprintf(note, sizeof(note), "%lu/%llu chunks of %lu KiB", i,
+			 fill_nr, (unsigned long)MAX_ORDER_NR_PAGES <<
+				  (PAGE_SHIFT - 10));
+		kho_test_ktap(fill_ok, "fill", note);
+	}
+	if (big) {
+		big_ok = kho_test_check_big(big);
+		kho_test_ktap(big_ok, "big-block",
+			      "a block larger than a folio comes back as pages only");
+	}
+
+	pr_info("# test_kho: %lu preserved pages checked in ZONE_MOVABLE\n",
+		kho_test_movable);
+
 	api_ok = kho_test_check_api(fdt);
 	if (!api_ok)
 		pr_info("# test_kho: the client API's part failed\n");
@@ -620,13 +779,16 @@ static int __init kho_test_check_previous(void)
 		      "the handover outlives what its clients free");
 
 	pass = nr && restored == nr && good == nr && realloc == nr &&
-	       range_ok && zrange_ok && frag_ok && ntop_ok && api_ok && !err;
+	       range_ok && zrange_ok && frag_ok && ntop_ok && api_ok && !err &&
+	       memmap_ok && poison_ok && big_ok && fill_ok;
 	pr_info("# test_kho: summary: generation %llu, %lu folios, %llu MiB restored, %lu checksums match, %s\n",
 		gen, restored, bytes >> 20, good, pass ? "pass" : "FAIL");
 out:
 	kvfree(folios);
 	if (frag)
 		folio_put(frag);
+	if (fill)
+		folio_put(fill);
 	if (list_folio)
 		folio_put(list_folio);
 	if (fdt_folio)
@@ -686,6 +848,15 @@ static int kho_test_notifier(struct notifier_block *nb, unsigned long event,
 	err = err ?: fdt_setprop_u64(fdt, 0, "pgone", kho_test.pgone);
 	err = err ?: fdt_setprop_u64(fdt, 0, "alloc", virt_to_phys(kho_test.alloc));
 	err = err ?: fdt_setprop_u64(fdt, 0, "alloc-seed", kho_test.alloc_seed);
+	if (kho_test.big_phys)
+		err = err ?: fdt_setprop_u64(fdt, 0, "big-block",
+					     kho_test.big_phys);
+	if (kho_test.fill_nr) {
+		err = err ?: fdt_setprop_u64(fdt, 0, "fill-list",
+					     PFN_PHYS(folio_pfn(kho_test.fill)));
+		err = err ?: fdt_setprop_u64(fdt, 0, "fill-nr",
+					     kho_test.fill_nr);
+	}
 	if (kho_test.frag_nr) {
 		err = err ?: fdt_setprop_u64(fdt, 0, "frag-list",
 					     PFN_PHYS(folio_pfn(kho_test.frag)));
@@ -864,6 +1035,75 @@ static void __init kho_test_refusals(void)
 }
 
 /* Preserve about @preserve_mb MiB, the same share for every order. */
+/* Free memory outside CMA, which is scratch. */
+static unsigned long kho_test_free_mb(void)
+{
+	return (global_zone_page_state(NR_FREE_PAGES) -
+		global_zone_page_state(NR_FREE_CMA_PAGES)) >>
+	       (20 - PAGE_SHIFT);
+}
+
+/*
+ * Take and preserve free memory chunk by chunk from the lowest address up,
+ * until @fill_leave_mb MiB are left: the next kernel finds the memory it
+ * initializes first preserved, and its early allocations must grow into
+ * the memory whose initialization is deferred.
+ */
+static int __init kho_test_preserve_fill(void)
+{
+	unsigned long pfn, *chunks;
+	int err;
+
+	kho_test.fill = kho_test_alloc_preserved(get_order(KHO_TEST_FILL_MAX *
+							   sizeof(u64)));
+	if (!kho_test.fill)
+		return -ENOMEM;
+	chunks = folio_address(kho_test.fill);
+	for (pfn = ALIGN(PHYS_PFN(SZ_16M), MAX_ORDER_NR_PAGES);
+	     pfn < max_pfn && kho_test.fill_nr < KHO_TEST_FILL_MAX &&
+	     kho_test_free_mb() > fill_leave_mb;
+	     pfn += MAX_ORDER_NR_PAGES) {
+		if (!pfn_valid(pfn) ||
+		    alloc_contig_range(pfn, pfn + MAX_ORDER_NR_PAGES,
+				       MIGRATE_MOVABLE, GFP_KERNEL | __GFP_NOWARN))
+			continue;
+		err = kho_preserve_phys(PFN_PHYS(pfn), MAX_ORDER_NR_PAGES << PAGE_SHIFT);
+		if (err) {
+			free_contig_range(pfn, MAX_ORDER_NR_PAGES);
+			continue;
+		}
+		chunks[kho_test.fill_nr++] = pfn;
+		cond_resched();
+	}
+	pr_info("# test_kho: filled %lu MiB from the lowest address up, %lu MiB left\n",
+		kho_test.fill_nr << (MAX_PAGE_ORDER + PAGE_SHIFT - 20),
+		kho_test_free_mb());
+	return kho_test.fill_nr ? 0 : -ENOMEM;
+}
+
+/* A naturally aligned block of order MAX_FOLIO_ORDER + 1, preserved. */
+static int __init kho_test_preserve_big(void)
+{
+	unsigned long nr = 1UL << (MAX_FOLIO_ORDER + 1);
+	struct page *page;
+	int err;
+
+	page = alloc_contig_pages(nr, GFP_HIGHUSER_MOVABLE | __GFP_NOWARN,
+				  numa_mem_id(), NULL);
+	if (!page) {
+		pr_err("# test_kho: no room for a block of %lu MiB\n",
+		       nr >> (20 - PAGE_SHIFT));
+		return -ENOMEM;
+	}
+	err = kho_preserve_phys(page_to_phys(page), nr << PAGE_SHIFT);
+	if (err) {
+		free_contig_range(page_to_pfn(page), nr);
+		return err;
+	}
+	kho_test.big_phys = page_to_phys(page);
+	return 0;
+}
+
 static int __init kho_test_preserve(void)
 {
 	u64 share = div_u64((u64)preserve_mb << 20, KHO_TEST_ORDERS);
@@ -890,6 +1130,8 @@ static int __init kho_test_preserve(void)
 	err = err ?: kho_test_preserve_api();
 	if (!err && fragmented_mb)
 		err = kho_test_preserve_frag();
+	if (!err && big_block)
+		err = kho_test_preserve_big();
 	if (err)
 		return err;
 
@@ -909,6 +1151,12 @@ static int __init kho_test_preserve(void)
 			kho_test.nr++;
 			e++;
 		}
+	}
+
+	if (fill_leave_mb) {
+		err = kho_test_preserve_fill();
+		if (err)
+			return err;
 	}
 
 	kho_test.nb.notifier_call = kho_test_notifier;

@@ -7,8 +7,8 @@
  * keeps it off the evictable LRUs and fixes the file's size and blocks;
  * writes inside the size go on reaching the same folios until the kexec.
  * Freezing writes what the next kernel needs into a preserved struct
- * memfd_luo_ser: the size, the file position, the seals and the
- * (index, address) of each folio.
+ * memfd_luo_ser: the size, the file position, the seals, the permission
+ * bits and the (index, address) of each folio.
  */
 
 #define pr_fmt(fmt) "liveupdate: memfd: " fmt
@@ -22,6 +22,7 @@
 #include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/mm_inline.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -29,11 +30,14 @@
 
 #include "internal.h"
 
-#define MEMFD_LUO_COMPATIBLE	"memfd-v1"
+#define MEMFD_LUO_COMPATIBLE	"memfd-v2"
 
 /* The seals a preserved memfd may carry. */
 #define MEMFD_LUO_SEALS	(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | \
 			 F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_EXEC)
+
+/* The mode bits handed over: permissions, not set-id or sticky bits. */
+#define MEMFD_LUO_MODE	0777
 
 struct memfd_luo_folio {
 	u64 phys;
@@ -44,10 +48,16 @@ struct memfd_luo_ser {
 	u64 size;
 	u64 pos;
 	u32 seals;
-	u32 reserved;
+	u32 mode;
 	u64 nr_folios;
 	struct kho_vmalloc folios;
 };
+
+/*
+ * The largest memfd that may be preserved, in pages: its arrays of folios
+ * stay below what kvmalloc() takes (512 GiB with 4 KiB pages).
+ */
+#define MEMFD_LUO_MAX_PAGES	(INT_MAX / sizeof(struct memfd_luo_folio))
 
 /* The first kernel's state of a preserved memfd. */
 struct memfd_luo {
@@ -178,6 +188,9 @@ static void memfd_luo_lock(struct address_space *mapping, struct memfd_luo *m)
 		return;
 	mapping_set_unevictable(mapping);
 	m->unevictable = true;
+	/* Nothing to move: spare every CPU the drains. */
+	if (!m->nr)
+		return;
 	/* A folio in a per-CPU batch is off the LRU and cannot be moved. */
 	lru_add_drain_all();
 	for (i = 0; i < m->nr; i++) {
@@ -204,7 +217,7 @@ static int memfd_luo_preserve(struct liveupdate_file *lf)
 	struct shmem_inode_info *info = SHMEM_I(inode);
 	struct memfd_luo *m;
 	pgoff_t pages, slots;
-	int err = -ENOMEM;
+	int err;
 
 	if (info->seals & ~MEMFD_LUO_SEALS)
 		return -EOPNOTSUPP;
@@ -216,10 +229,20 @@ static int memfd_luo_preserve(struct liveupdate_file *lf)
 	inode_lock(inode);
 	pages = DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
 	slots = max_t(pgoff_t, pages, 1);
-	m->pinned = kvcalloc(slots, sizeof(*m->pinned), GFP_KERNEL);
-	m->folios = vzalloc(array_size(slots, sizeof(*m->folios)));
-	if (m->pinned && m->folios)
-		err = memfd_luo_pin(inode, m, pages);
+	if (READ_ONCE(info->preserved))
+		err = -EBUSY;	/* the same memfd, opened again */
+	else if (pages > MEMFD_LUO_MAX_PAGES)
+		err = -EFBIG;
+	else if (pages > totalram_pages())
+		err = -ENOMEM;	/* its holes could never be filled */
+	else
+		err = 0;
+	if (!err) {
+		m->pinned = kvcalloc(slots, sizeof(*m->pinned), GFP_KERNEL);
+		m->folios = vzalloc(array_size(slots, sizeof(*m->folios)));
+		err = m->pinned && m->folios ? 0 : -ENOMEM;
+	}
+	err = err ?: memfd_luo_pin(inode, m, pages);
 	err = err ?: kho_preserve_vmalloc(m->folios, &m->folios_kv);
 	if (!err) {
 		WRITE_ONCE(info->preserved, true);
@@ -260,6 +283,7 @@ static int memfd_luo_freeze(struct liveupdate_file *lf)
 	ser->size = i_size_read(inode);
 	ser->pos = READ_ONCE(lf->file->f_pos);
 	ser->seals = SHMEM_I(inode)->seals;
+	ser->mode = inode->i_mode & MEMFD_LUO_MODE;
 	ser->nr_folios = m->nr;
 	ser->folios = m->folios_kv;
 	m->ser = ser;
@@ -276,105 +300,184 @@ static void memfd_luo_unfreeze(struct liveupdate_file *lf)
 }
 
 /*
- * Next kernel: the record the previous kernel wrote, checked for what this
- * file's code reads.  Restored once, for retrieve or finish.
+ * Next kernel: a handed-over memfd while it is retrieved.  Retrieving
+ * stops where memory runs short and goes on from there when tried again;
+ * finishing frees whatever no file took.
  */
-static const struct memfd_luo_ser *memfd_luo_ser(struct liveupdate_file *lf)
-{
-	struct memfd_luo_ser *ser;
-	struct folio *folio;
+struct memfd_luo_in {
+	const struct memfd_luo_ser *ser;	/* in its restored folio */
+	const struct memfd_luo_folio *rec;	/* vmalloc, or NULL */
+	struct file *file;			/* being filled */
+	struct folio *pending;			/* restored, not in @file yet */
+	u64 next;				/* the next record to add */
+};
 
-	if (lf->priv)
-		return lf->priv;
-	if (!lf->data || lf->data & ~PAGE_MASK)
-		return NULL;
-	folio = kho_restore_folio(lf->data);
-	if (!folio)
-		return NULL;
-	ser = folio_address(folio);
-	if (folio_size(folio) < sizeof(*ser) ||
-	    ser->seals & ~MEMFD_LUO_SEALS || ser->size > MAX_LFS_FILESIZE ||
-	    ser->nr_folios > DIV_ROUND_UP(ser->size, PAGE_SIZE) ||
-	    ((u64)ser->folios.nr_pages << PAGE_SHIFT) / sizeof(struct memfd_luo_folio) <
-	    ser->nr_folios) {
-		folio_put(folio);
-		return NULL;
-	}
-	lf->priv = ser;
-	return ser;
+/* Whether the record the previous kernel wrote holds together. */
+static bool memfd_luo_ser_ok(const struct memfd_luo_ser *ser)
+{
+	u64 pages = DIV_ROUND_UP(ser->size, PAGE_SIZE);
+
+	return !(ser->seals & ~MEMFD_LUO_SEALS) &&
+	       !(ser->mode & ~MEMFD_LUO_MODE) &&
+	       ser->size <= MAX_LFS_FILESIZE && pages <= MEMFD_LUO_MAX_PAGES &&
+	       ser->pos <= MAX_LFS_FILESIZE && ser->nr_folios <= pages &&
+	       ((u64)ser->folios.nr_pages << PAGE_SHIFT) /
+	       sizeof(struct memfd_luo_folio) >= ser->nr_folios;
 }
 
-static void memfd_luo_ser_free(struct liveupdate_file *lf)
+/* The file's retrieval state, set up on first use; 0 or an errno. */
+static int memfd_luo_in(struct liveupdate_file *lf, struct memfd_luo_in **inp)
 {
-	if (lf->priv)
-		folio_put(virt_to_folio(lf->priv));
+	struct memfd_luo_in *in = lf->priv;
+	struct folio *folio;
+
+	if (in) {
+		*inp = in;
+		return 0;
+	}
+	if (!lf->data || lf->data & ~PAGE_MASK)
+		return -EIO;
+	in = kzalloc(sizeof(*in), GFP_KERNEL);
+	if (!in)
+		return -ENOMEM;
+	folio = kho_restore_folio(lf->data);
+	if (!folio) {
+		kfree(in);
+		return -EIO;
+	}
+	in->ser = folio_address(folio);
+	if (folio_size(folio) < sizeof(*in->ser) ||
+	    !memfd_luo_ser_ok(in->ser))
+		goto out_bad;
+	if (in->ser->nr_folios) {
+		in->rec = kho_restore_vmalloc(&in->ser->folios);
+		if (!in->rec)
+			goto out_bad;
+	}
+	lf->priv = in;
+	*inp = in;
+	return 0;
+
+out_bad:
+	folio_put(folio);
+	kfree(in);
+	return -EIO;
+}
+
+static void memfd_luo_in_free(struct liveupdate_file *lf)
+{
+	struct memfd_luo_in *in = lf->priv;
+
+	if (!in)
+		return;
+	if (in->pending)
+		folio_put(in->pending);
+	if (in->file)
+		fput(in->file);
+	vfree(in->rec);
+	folio_put(virt_to_folio(in->ser));
+	kfree(in);
 	lf->priv = NULL;
 }
 
-/* Fill @inode from the folio records; a folio restored already fails. */
-static int memfd_luo_fill(struct inode *inode, const struct memfd_luo_ser *ser,
-			  const struct memfd_luo_folio *rec)
+/*
+ * Add the folios from in->next on to in->file.  -ENOMEM leaves the folio
+ * at hand pending, to be added when retrieve is tried again; any other
+ * error is the data's.
+ */
+static int memfd_luo_fill(struct memfd_luo_in *in)
 {
+	const struct memfd_luo_ser *ser = in->ser;
 	pgoff_t pages = DIV_ROUND_UP(ser->size, PAGE_SIZE);
+	struct inode *inode = file_inode(in->file);
+	const struct memfd_luo_folio *rec;
 	struct folio *folio;
-	u64 i;
 	int err;
 
-	for (i = 0; i < ser->nr_folios; i++) {
-		if (rec[i].index >= pages || rec[i].phys & ~PAGE_MASK)
-			return -EIO;
-		folio = kho_restore_folio(rec[i].phys);
-		if (!folio)
-			return -EIO;
-		if (rec[i].index + folio_nr_pages(folio) > pages)
-			err = -EIO;
-		else
-			err = shmem_add_restored_folio(inode, folio,
-						       rec[i].index);
+	for (; in->next < ser->nr_folios; in->next++) {
+		rec = &in->rec[in->next];
+		if (!in->pending) {
+			if (rec->index >= pages || rec->phys & ~PAGE_MASK)
+				return -EIO;
+			in->pending = kho_restore_folio(rec->phys);
+			if (!in->pending)
+				return -EIO;
+		}
+		/*
+		 * A large folio may reach past the end, as shmem's huge
+		 * pages do: it must start inside the file, aligned.
+		 */
+		err = shmem_add_restored_folio(inode, in->pending, rec->index);
+		if (err == -ENOMEM)
+			return err;
+		folio = in->pending;
+		in->pending = NULL;
 		folio_put(folio);
 		if (err)
-			return err == -EEXIST ? -EIO : err;
+			return -EIO;
 		cond_resched();
 	}
 	return 0;
 }
 
+/*
+ * The mode the file comes back with: its permissions, without execute
+ * bits under F_SEAL_EXEC, and as memfd_create() would allow in the
+ * retriever's pid namespace: where vm.memfd_noexec forbids executable
+ * memfds, without execute bits and sealed so.
+ */
+static umode_t memfd_luo_mode(const struct memfd_luo_ser *ser, u32 *seals)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	umode_t mode = ser->mode;
+
+	if (pidns_memfd_noexec_scope(ns) >= MEMFD_NOEXEC_SCOPE_NOEXEC_ENFORCED)
+		*seals |= F_SEAL_EXEC;
+	if (*seals & F_SEAL_EXEC)
+		mode &= ~0111;
+	return mode;
+}
+
 static int memfd_luo_retrieve(struct liveupdate_file *lf)
 {
-	const struct memfd_luo_ser *ser = memfd_luo_ser(lf);
-	const struct memfd_luo_folio *rec = NULL;
+	struct memfd_luo_in *in;
+	struct inode *inode;
 	struct file *file;
+	u32 seals;
 	int err;
 
-	if (!ser)
-		return -EIO;
-	if (ser->nr_folios) {
-		rec = kho_restore_vmalloc(&ser->folios);
-		if (!rec) {
-			memfd_luo_ser_free(lf);
-			return -EIO;
+	err = memfd_luo_in(lf, &in);
+	if (err)
+		return err;
+	if (!in->file) {
+		file = shmem_file_setup("memfd:liveupdate", in->ser->size,
+					VM_NORESERVE);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
+		file->f_flags |= O_LARGEFILE;
+		in->file = file;
+	}
+	err = memfd_luo_fill(in);
+	if (err) {
+		if (err != -ENOMEM) {
+			/* For good: what the file took goes with it. */
+			fput(in->file);
+			in->file = NULL;
 		}
+		return err;
 	}
 
-	file = shmem_file_setup("memfd:liveupdate", ser->size, VM_NORESERVE);
-	if (IS_ERR(file)) {
-		err = PTR_ERR(file);
-		goto out;
-	}
-	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
-	file->f_flags |= O_LARGEFILE;
-	err = memfd_luo_fill(file_inode(file), ser, rec);
-	if (err) {
-		fput(file);
-		goto out;
-	}
-	SHMEM_I(file_inode(file))->seals = ser->seals;
-	file->f_pos = ser->pos;
+	file = in->file;
+	inode = file_inode(file);
+	seals = in->ser->seals;
+	inode->i_mode = S_IFREG | memfd_luo_mode(in->ser, &seals);
+	SHMEM_I(inode)->seals = seals;
+	file->f_pos = in->ser->pos;
 	lf->file = file;
-out:
-	vfree(rec);
-	memfd_luo_ser_free(lf);
-	return err;
+	in->file = NULL;
+	memfd_luo_in_free(lf);
+	return 0;
 }
 
 static bool memfd_luo_can_finish(struct liveupdate_file *lf)
@@ -382,30 +485,29 @@ static bool memfd_luo_can_finish(struct liveupdate_file *lf)
 	return true;
 }
 
-/* Free the folios of a memfd nobody retrieved. */
+/* Free the folios of a memfd nobody retrieved, or that failed to be. */
 static void memfd_luo_finish(struct liveupdate_file *lf)
 {
-	const struct memfd_luo_folio *rec = NULL;
-	const struct memfd_luo_ser *ser;
+	struct memfd_luo_in *in;
 	struct folio *folio;
 	u64 i;
 
-	if (lf->file)
+	if (lf->file || memfd_luo_in(lf, &in))
 		return;
-	ser = memfd_luo_ser(lf);
-	if (!ser)
-		return;
-	if (ser->nr_folios)
-		rec = kho_restore_vmalloc(&ser->folios);
-	for (i = 0; rec && i < ser->nr_folios; i++) {
-		if (rec[i].phys & ~PAGE_MASK)
+	if (in->file) {
+		fput(in->file);
+		in->file = NULL;
+	}
+	/* Those a file took are restored already: they are skipped. */
+	for (i = 0; in->rec && i < in->ser->nr_folios; i++) {
+		if (in->rec[i].phys & ~PAGE_MASK)
 			continue;
-		folio = kho_restore_folio(rec[i].phys);
+		folio = kho_restore_folio(in->rec[i].phys);
 		if (folio)
 			folio_put(folio);
+		cond_resched();
 	}
-	vfree(rec);
-	memfd_luo_ser_free(lf);
+	memfd_luo_in_free(lf);
 }
 
 static const struct liveupdate_file_ops memfd_luo_ops = {

@@ -20,7 +20,7 @@
 struct folio;
 struct notifier_block;
 struct page;
-struct zone;
+struct pglist_data;
 
 /**
  * enum kho_event - Events of the KHO notifier chain.
@@ -90,7 +90,8 @@ void __init kho_memblock_init(phys_addr_t low_scratch);
 void __init kho_reserve_preserved(void);
 void __init kho_reserve_scratch(void);
 void __init kho_memory_init(void);
-void __init kho_init_deferred_pages(struct zone *zone);
+void __init kho_init_deferred_block(unsigned long pfn);
+void __init kho_init_deferred_pages(struct pglist_data *pgdat);
 bool __init kho_is_preserved(phys_addr_t phys, u64 size);
 bool __init kho_keep_range(phys_addr_t phys, u64 size);
 
@@ -219,7 +220,11 @@ static inline void kho_memory_init(void)
 {
 }
 
-static inline void kho_init_deferred_pages(struct zone *zone)
+static inline void kho_init_deferred_block(unsigned long pfn)
+{
+}
+
+static inline void kho_init_deferred_pages(struct pglist_data *pgdat)
 {
 }
 

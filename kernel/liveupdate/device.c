@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * /dev/liveupdate: the agent's device.  It owns the sessions, the files
- * preserved in them and the handlers of file types, and answers the
- * ioctls of the device and of session file descriptors.  What crosses the
- * kexec is handover.c's.
+ * /dev/liveupdate: the agent's device.  It turns the ioctls of the device
+ * and of session file descriptors into calls on the sessions (session.c),
+ * and has the first open read what the previous kernel handed over
+ * (handover.c).
  */
 
 #define pr_fmt(fmt) "liveupdate: " fmt
@@ -20,13 +20,6 @@
 #include <linux/uaccess.h>
 
 #include "internal.h"
-
-struct luo_state luo = {
-	.lock = __MUTEX_INITIALIZER(luo.lock),
-	.handlers = LIST_HEAD_INIT(luo.handlers),
-	.outgoing = LIST_HEAD_INIT(luo.outgoing),
-	.incoming = LIST_HEAD_INIT(luo.incoming),
-};
 
 static bool luo_enable;
 static bool luo_on;
@@ -52,65 +45,52 @@ bool liveupdate_enabled(void)
 }
 EXPORT_SYMBOL_GPL(liveupdate_enabled);
 
-struct liveupdate_file_handler *luo_find_handler(const char *compatible)
+/* Every argument, for one buffer on the stack. */
+union luo_ioctl_arg {
+	struct liveupdate_ioctl_create_session create;
+	struct liveupdate_ioctl_retrieve_session retrieve;
+	struct liveupdate_session_preserve_fd preserve;
+	struct liveupdate_session_retrieve_fd retrieve_fd;
+	struct liveupdate_session_finish finish;
+	struct liveupdate_session_get_name get_name;
+};
+
+/* An ioctl's argument: where the caller has it, its size, our copy. */
+struct luo_ucmd {
+	void __user *ubuf;
+	u32 usize;
+	union luo_ioctl_arg *arg;
+};
+
+/* Copy the answer back, no more than the caller's size of it. */
+static int luo_respond(struct luo_ucmd *u, size_t ksize)
 {
-	struct liveupdate_file_handler *h;
-
-	list_for_each_entry(h, &luo.handlers, list)
-		if (!strcmp(h->compatible, compatible))
-			return h;
-	return NULL;
+	if (copy_to_user(u->ubuf, u->arg, min_t(size_t, ksize, u->usize)))
+		return -EFAULT;
+	return 0;
 }
-
-/**
- * liveupdate_register_file_handler() - Let live update keep a file type.
- * @h: the handler, which stays registered for the kernel's lifetime.
- *
- * Context: Process context.
- * Return: 0, -EINVAL if @h lacks an operation or its compatible is empty
- * or too long, -EEXIST if a handler has the same compatible.
- */
-int liveupdate_register_file_handler(struct liveupdate_file_handler *h)
-{
-	const struct liveupdate_file_ops *ops = h->ops;
-	size_t len = h->compatible ?
-		strnlen(h->compatible, LIVEUPDATE_COMPAT_LENGTH) : 0;
-	int err = 0;
-
-	if (!ops || !ops->can_preserve || !ops->preserve || !ops->unpreserve ||
-	    !ops->freeze || !ops->unfreeze || !ops->retrieve ||
-	    !ops->can_finish || !ops->finish || !len ||
-	    len == LIVEUPDATE_COMPAT_LENGTH)
-		return -EINVAL;
-	mutex_lock(&luo.lock);
-	if (luo_find_handler(h->compatible))
-		err = -EEXIST;
-	else
-		list_add_tail(&h->list, &luo.handlers);
-	mutex_unlock(&luo.lock);
-	return err;
-}
-EXPORT_SYMBOL_GPL(liveupdate_register_file_handler);
 
 /*
- * Read an argument that starts with its size: below @ksize is -EINVAL,
- * non-zero bytes past it -E2BIG.  *@usize gets the caller's size.
+ * Give @file a close-on-exec fd and tell the caller through @u, the fd in
+ * *@fdp.  The fd exists only if the answer reached the caller; on failure
+ * the caller still holds @file.
  */
-static int luo_get_arg(void *karg, size_t ksize, unsigned long uarg,
-		       u32 *usize)
+static int luo_install_fd(struct luo_ucmd *u, size_t ksize, __s32 *fdp,
+			  struct file *file)
 {
-	if (get_user(*usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (*usize < ksize)
-		return -EINVAL;
-	return copy_struct_from_user(karg, ksize, (void __user *)uarg, *usize);
-}
+	int fd, err;
 
-static int luo_put_arg(unsigned long uarg, const void *karg, size_t ksize,
-		       u32 usize)
-{
-	return copy_to_user((void __user *)uarg, karg, min_t(size_t, ksize, usize)) ?
-		-EFAULT : 0;
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	*fdp = fd;
+	err = luo_respond(u, ksize);
+	if (err) {
+		put_unused_fd(fd);
+		return err;
+	}
+	fd_install(fd, file);
+	return 0;
 }
 
 /* A name must be NUL-terminated and not empty. */
@@ -121,403 +101,200 @@ static bool luo_name_ok(const u8 *name)
 	return len && len < LIVEUPDATE_SESSION_NAME_LENGTH;
 }
 
-static struct luo_session *luo_find_session(struct list_head *list,
-					    const char *name)
+static int luo_ioctl_preserve_fd(struct luo_session *s, struct luo_ucmd *u)
 {
-	struct luo_session *s;
-
-	list_for_each_entry(s, list, list)
-		if (!strcmp(s->name, name))
-			return s;
-	return NULL;
-}
-
-static struct luo_file *luo_find_token(struct luo_session *s, u64 token)
-{
-	struct luo_file *f;
-
-	list_for_each_entry(f, &s->files, list)
-		if (f->lf.token == token)
-			return f;
-	return NULL;
-}
-
-static bool luo_file_preserved(struct file *file)
-{
-	struct luo_session *s;
-	struct luo_file *f;
-
-	list_for_each_entry(s, &luo.outgoing, list)
-		list_for_each_entry(f, &s->files, list)
-			if (f->lf.file == file)
-				return true;
-	return false;
-}
-
-void luo_file_unpreserve(struct luo_file *f)
-{
-	f->h->ops->unpreserve(&f->lf);
-	fput(f->lf.file);
-	list_del(&f->list);
-	kfree(f);
-}
-
-static void luo_session_free_files(struct luo_session *s)
-{
-	struct luo_file *f, *next;
-
-	list_for_each_entry_safe(f, next, &s->files, list) {
-		if (s->incoming) {
-			if (f->lf.file)
-				fput(f->lf.file);
-			list_del(&f->list);
-			kfree(f);
-		} else {
-			luo_file_unpreserve(f);
-		}
-	}
-	s->nr_files = 0;
-}
-
-void luo_session_free(struct luo_session *s)
-{
-	luo_session_free_files(s);
-	list_del(&s->list);
-	kfree(s);
-}
-
-/* Hand out the incoming session's files that were never retrieved. */
-static int luo_session_finish(struct luo_session *s, bool check)
-{
-	struct luo_file *f;
-
-	if (s->finished)
-		return -EINVAL;
-	list_for_each_entry(f, &s->files, list)
-		if (check && f->h && !f->h->ops->can_finish(&f->lf))
-			return -EBUSY;
-	list_for_each_entry(f, &s->files, list)
-		if (f->h)
-			f->h->ops->finish(&f->lf);
-	s->finished = true;
-	return 0;
-}
-
-static int luo_session_release(struct inode *inode, struct file *file)
-{
-	struct luo_session *s = file->private_data;
-
-	mutex_lock(&luo.lock);
-	if (s->incoming) {
-		/*
-		 * Closing a retrieved session finishes it; its name stays, so
-		 * that retrieving it again says it was.
-		 */
-		if (!s->finished)
-			luo_session_finish(s, false);
-		luo_session_free_files(s);
-	} else if (luo.frozen) {
-		/* Written into the handover: kept until the kexec or abort. */
-		s->closed = true;
-	} else {
-		luo_session_free(s);
-	}
-	mutex_unlock(&luo.lock);
-	return 0;
-}
-
-static int luo_preserve_fd(struct luo_session *s, unsigned long uarg)
-{
-	struct liveupdate_session_preserve_fd arg;
-	struct liveupdate_file_handler *h;
-	struct luo_file *f;
+	struct liveupdate_session_preserve_fd *arg = &u->arg->preserve;
 	struct file *file;
-	u32 usize;
 	int err;
 
-	err = luo_get_arg(&arg, sizeof(arg), uarg, &usize);
-	if (err)
-		return err;
-	if (s->incoming)
-		return -EINVAL;
-	file = fget(arg.fd);
+	file = fget(arg->fd);
 	if (!file)
 		return -EBADF;
-
-	mutex_lock(&luo.lock);
-	err = -EBUSY;
-	if (luo.frozen || luo_file_preserved(file))
-		goto out;
-	err = -EEXIST;
-	if (luo_find_token(s, arg.token))
-		goto out;
-	err = -ENOENT;
-	list_for_each_entry(h, &luo.handlers, list)
-		if (h->ops->can_preserve(file))
-			break;
-	if (list_entry_is_head(h, &luo.handlers, list))
-		goto out;
-	err = -ENOMEM;
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
-	if (!f)
-		goto out;
-	f->h = h;
-	f->lf.file = file;
-	f->lf.token = arg.token;
-	strscpy(f->compatible, h->compatible, sizeof(f->compatible));
-	err = h->ops->preserve(&f->lf);
-	if (err) {
-		kfree(f);
-		goto out;
-	}
-	list_add_tail(&f->list, &s->files);
-	s->nr_files++;
-	file = NULL;
-out:
-	mutex_unlock(&luo.lock);
-	if (file)
+	err = luo_session_preserve(s, file, arg->token);
+	if (err)
 		fput(file);
 	return err;
 }
 
-static int luo_retrieve_fd(struct luo_session *s, unsigned long uarg)
+static int luo_ioctl_retrieve_fd(struct luo_session *s, struct luo_ucmd *u)
 {
-	struct liveupdate_session_retrieve_fd arg;
-	struct luo_file *f;
+	struct liveupdate_session_retrieve_fd *arg = &u->arg->retrieve_fd;
 	struct file *file;
-	u32 usize;
-	int err, fd;
+	int err;
 
-	err = luo_get_arg(&arg, sizeof(arg), uarg, &usize);
+	err = luo_session_retrieve(s, arg->token, &file);
 	if (err)
 		return err;
-	if (!s->incoming)
+	err = luo_install_fd(u, sizeof(*arg), &arg->fd, file);
+	if (err)
+		fput(file);
+	return err;
+}
+
+static int luo_ioctl_finish(struct luo_session *s, struct luo_ucmd *u)
+{
+	if (u->arg->finish.reserved)
 		return -EINVAL;
+	return luo_session_finish(s);
+}
 
-	mutex_lock(&luo.lock);
-	err = -EINVAL;
-	if (s->finished)
-		goto out;
-	err = -ENOENT;
-	f = luo_find_token(s, arg.token);
-	if (!f)
-		goto out;
-	err = f->retrieve_err;
-	if (err)
-		goto out;
-	if (!f->lf.file) {
-		err = f->h ? f->h->ops->retrieve(&f->lf) : -EOPNOTSUPP;
-		if (!err && WARN_ON_ONCE(!f->lf.file))
-			err = -EIO;
-		if (err) {
-			f->retrieve_err = err;
-			goto out;
-		}
-	}
-	file = get_file(f->lf.file);
-out:
-	mutex_unlock(&luo.lock);
-	if (err)
-		return err;
+static int luo_ioctl_get_name(struct luo_session *s, struct luo_ucmd *u)
+{
+	struct liveupdate_session_get_name *arg = &u->arg->get_name;
 
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		fput(file);
-		return fd;
-	}
-	arg.fd = fd;
-	err = luo_put_arg(uarg, &arg, sizeof(arg), usize);
-	if (err) {
-		put_unused_fd(fd);
-		fput(file);
-		return err;
-	}
-	fd_install(fd, file);
+	if (arg->reserved)
+		return -EINVAL;
+	/* NUL-padded since it was made: nothing the creator left after it. */
+	memcpy(arg->name, s->name, sizeof(arg->name));
+	return luo_respond(u, sizeof(*arg));
+}
+
+static int luo_session_file_release(struct inode *inode, struct file *file)
+{
+	/* NULL: the fd never reached the caller, who undid the retrieve. */
+	if (file->private_data)
+		luo_session_release(file->private_data);
 	return 0;
 }
 
-static int luo_finish(struct luo_session *s, unsigned long uarg)
+struct luo_ioctl_op {
+	unsigned int size;
+	int (*fn)(struct luo_session *s, struct luo_ucmd *u);
+};
+
+/*
+ * Run the ioctl @cmd from @ops, numbered from @base: read its argument by
+ * the size rules every argument follows (the caller's size first; below
+ * ours -EINVAL, non-zero bytes past ours -E2BIG), then call it.
+ */
+static long luo_dispatch(const struct luo_ioctl_op *ops, unsigned int n,
+			 unsigned int base, unsigned int cmd,
+			 struct luo_session *s, unsigned long uarg)
 {
-	struct liveupdate_session_finish arg;
-	u32 usize;
+	unsigned int nr = _IOC_NR(cmd) - base;
+	const struct luo_ioctl_op *op;
+	union luo_ioctl_arg arg;
+	struct luo_ucmd u = { .ubuf = (void __user *)uarg, .arg = &arg };
 	int err;
 
-	err = luo_get_arg(&arg, sizeof(arg), uarg, &usize);
+	if (cmd != _IO(LIVEUPDATE_IOCTL_TYPE, _IOC_NR(cmd)) ||
+	    _IOC_NR(cmd) < base || nr >= n)
+		return -ENOTTY;
+	op = &ops[nr];
+	if (get_user(u.usize, (u32 __user *)u.ubuf))
+		return -EFAULT;
+	if (u.usize < op->size)
+		return -EINVAL;
+	err = copy_struct_from_user(&arg, op->size, u.ubuf, u.usize);
 	if (err)
 		return err;
-	if (arg.reserved || !s->incoming)
-		return -EINVAL;
-	mutex_lock(&luo.lock);
-	err = luo_session_finish(s, true);
-	mutex_unlock(&luo.lock);
-	return err ?: luo_put_arg(uarg, &arg, sizeof(arg), usize);
+	return op->fn(s, &u);
 }
 
-static int luo_get_name(struct luo_session *s, unsigned long uarg)
-{
-	struct liveupdate_session_get_name arg;
-	u32 usize;
-	int err;
-
-	err = luo_get_arg(&arg, sizeof(arg), uarg, &usize);
-	if (err)
-		return err;
-	if (arg.reserved)
-		return -EINVAL;
-	memcpy(arg.name, s->name, sizeof(arg.name));
-	return luo_put_arg(uarg, &arg, sizeof(arg), usize);
-}
+static const struct luo_ioctl_op luo_session_ops[] = {
+	{ sizeof(struct liveupdate_session_preserve_fd), luo_ioctl_preserve_fd },
+	{ sizeof(struct liveupdate_session_retrieve_fd), luo_ioctl_retrieve_fd },
+	{ sizeof(struct liveupdate_session_finish), luo_ioctl_finish },
+	{ sizeof(struct liveupdate_session_get_name), luo_ioctl_get_name },
+};
 
 static long luo_session_ioctl(struct file *file, unsigned int cmd,
 			      unsigned long arg)
 {
-	struct luo_session *s = file->private_data;
-
-	switch (cmd) {
-	case LIVEUPDATE_SESSION_PRESERVE_FD:
-		return luo_preserve_fd(s, arg);
-	case LIVEUPDATE_SESSION_RETRIEVE_FD:
-		return luo_retrieve_fd(s, arg);
-	case LIVEUPDATE_SESSION_FINISH:
-		return luo_finish(s, arg);
-	case LIVEUPDATE_SESSION_GET_NAME:
-		return luo_get_name(s, arg);
-	default:
-		return -ENOTTY;
-	}
+	return luo_dispatch(luo_session_ops, ARRAY_SIZE(luo_session_ops),
+			    LIVEUPDATE_CMD_SESSION_BASE, cmd,
+			    file->private_data, arg);
 }
 
 static const struct file_operations luo_session_fops = {
 	.owner = THIS_MODULE,
-	.release = luo_session_release,
+	.release = luo_session_file_release,
 	.unlocked_ioctl = luo_session_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 };
 
-/* Undo creating or retrieving @s, which got no file. */
-static void luo_session_unget(struct luo_session *s)
+static struct file *luo_session_file(struct luo_session *s)
 {
-	mutex_lock(&luo.lock);
-	if (s->incoming)
-		s->retrieved = false;
-	else
-		luo_session_free(s);
-	mutex_unlock(&luo.lock);
+	return anon_inode_getfile("[liveupdate_session]", &luo_session_fops,
+				  s, O_RDWR);
 }
 
-/* Give @s a file descriptor and tell the caller; on failure undo @s. */
-static int luo_session_fd(struct luo_session *s, unsigned long uarg,
-			  struct liveupdate_ioctl_create_session *arg,
-			  u32 usize)
+static int luo_ioctl_create_session(struct luo_session *unused,
+				    struct luo_ucmd *u)
 {
+	struct liveupdate_ioctl_create_session *arg = &u->arg->create;
+	struct luo_session *s;
 	struct file *file;
-	int fd, err;
+	int err;
 
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		luo_session_unget(s);
-		return fd;
-	}
-	file = anon_inode_getfile("[liveupdate_session]", &luo_session_fops, s,
-				  O_RDWR);
+	s = luo_session_alloc(arg->name);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	file = luo_session_file(s);
 	if (IS_ERR(file)) {
-		put_unused_fd(fd);
+		kfree(s);
+		return PTR_ERR(file);
+	}
+	/* From here on, the file's release undoes whatever was done. */
+	err = luo_session_create(s) ?:
+	      luo_install_fd(u, sizeof(*arg), &arg->fd, file);
+	if (err)
+		fput(file);
+	return err;
+}
+
+static int luo_ioctl_retrieve_session(struct luo_session *unused,
+				      struct luo_ucmd *u)
+{
+	struct liveupdate_ioctl_retrieve_session *arg = &u->arg->retrieve;
+	struct luo_session *s;
+	struct file *file;
+	int err;
+
+	if (!luo_name_ok(arg->name))
+		return -EINVAL;
+	s = luo_session_get(arg->name);
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	file = luo_session_file(s);
+	if (IS_ERR(file)) {
 		luo_session_unget(s);
 		return PTR_ERR(file);
 	}
-	arg->fd = fd;
-	err = luo_put_arg(uarg, arg, sizeof(*arg), usize);
+	err = luo_install_fd(u, sizeof(*arg), &arg->fd, file);
 	if (err) {
-		/* Its release frees or finishes the session. */
-		put_unused_fd(fd);
+		/* Not a close: the session may still be retrieved. */
+		file->private_data = NULL;
 		fput(file);
-		return err;
+		luo_session_unget(s);
 	}
-	fd_install(fd, file);
-	return 0;
+	return err;
 }
 
-static int luo_create_session(unsigned long uarg)
-{
-	struct liveupdate_ioctl_create_session arg;
-	struct luo_session *s;
-	u32 usize;
-	int err;
-
-	err = luo_get_arg(&arg, sizeof(arg), uarg, &usize);
-	if (err)
-		return err;
-	if (!luo_name_ok(arg.name))
-		return -EINVAL;
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	if (!s)
-		return -ENOMEM;
-	memcpy(s->name, arg.name, sizeof(s->name));
-	INIT_LIST_HEAD(&s->files);
-
-	mutex_lock(&luo.lock);
-	if (luo.frozen)
-		err = -EBUSY;
-	else if (luo_find_session(&luo.outgoing, s->name))
-		err = -EEXIST;
-	else
-		list_add_tail(&s->list, &luo.outgoing);
-	mutex_unlock(&luo.lock);
-	if (err) {
-		kfree(s);
-		return err;
-	}
-	return luo_session_fd(s, uarg, &arg, usize);
-}
-
-static int luo_retrieve_session(unsigned long uarg)
-{
-	struct liveupdate_ioctl_create_session arg;
-	struct luo_session *s;
-	u32 usize;
-	int err = 0;
-
-	err = luo_get_arg(&arg, sizeof(arg), uarg, &usize);
-	if (err)
-		return err;
-	if (!luo_name_ok(arg.name))
-		return -EINVAL;
-	mutex_lock(&luo.lock);
-	s = luo_find_session(&luo.incoming, arg.name);
-	if (!s)
-		err = -ENOENT;
-	else if (s->retrieved)
-		err = -EINVAL;
-	else
-		s->retrieved = true;
-	mutex_unlock(&luo.lock);
-	return err ?: luo_session_fd(s, uarg, &arg, usize);
-}
+static const struct luo_ioctl_op luo_dev_ops[] = {
+	{ sizeof(struct liveupdate_ioctl_create_session),
+	  luo_ioctl_create_session },
+	{ sizeof(struct liveupdate_ioctl_retrieve_session),
+	  luo_ioctl_retrieve_session },
+};
 
 static long luo_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	switch (cmd) {
-	case LIVEUPDATE_IOCTL_CREATE_SESSION:
-		return luo_create_session(arg);
-	case LIVEUPDATE_IOCTL_RETRIEVE_SESSION:
-		return luo_retrieve_session(arg);
-	default:
-		return -ENOTTY;
-	}
+	return luo_dispatch(luo_dev_ops, ARRAY_SIZE(luo_dev_ops),
+			    LIVEUPDATE_CMD_BASE, cmd, NULL, arg);
 }
 
+/*
+ * One opener at a time.  The first open reads the previous kernel's
+ * handover; if that fails, the log says why and only the lost sessions
+ * are missing: the device works for the next live update.
+ */
 static int luo_open(struct inode *inode, struct file *file)
 {
-	int err;
-
 	if (atomic_cmpxchg(&luo_opened, 0, 1))
 		return -EBUSY;
-	mutex_lock(&luo.lock);
-	err = luo_incoming_read();
-	mutex_unlock(&luo.lock);
-	if (err)
-		atomic_set(&luo_opened, 0);
-	return err;
+	luo_incoming_read();
+	return 0;
 }
 
 static int luo_release(struct inode *inode, struct file *file)
@@ -545,13 +322,16 @@ static int __init luo_init(void)
 {
 	int err;
 
-	/* The layouts mainline's programs are built with. */
+	/* The layouts and numbers mainline's programs are built with. */
 	BUILD_BUG_ON(sizeof(struct liveupdate_ioctl_create_session) != 72);
+	BUILD_BUG_ON(sizeof(struct liveupdate_ioctl_retrieve_session) != 72);
 	BUILD_BUG_ON(sizeof(struct liveupdate_session_preserve_fd) != 16);
 	BUILD_BUG_ON(sizeof(struct liveupdate_session_retrieve_fd) != 16);
 	BUILD_BUG_ON(sizeof(struct liveupdate_session_finish) != 8);
 	BUILD_BUG_ON(sizeof(struct liveupdate_session_get_name) != 72);
 	BUILD_BUG_ON(LIVEUPDATE_IOCTL_CREATE_SESSION != 0xBA00);
+	BUILD_BUG_ON(LIVEUPDATE_IOCTL_RETRIEVE_SESSION != 0xBA01);
+	BUILD_BUG_ON(LIVEUPDATE_SESSION_PRESERVE_FD != 0xBA40);
 	BUILD_BUG_ON(LIVEUPDATE_SESSION_GET_NAME != 0xBA43);
 
 	if (!luo_enable)
@@ -562,12 +342,12 @@ static int __init luo_init(void)
 	}
 	err = luo_handover_init();
 	if (err) {
-		pr_err("cannot join the handover: %d\n", err);
+		pr_err("cannot join the handover: %pe\n", ERR_PTR(err));
 		return err;
 	}
 	err = misc_register(&luo_dev);
 	if (err) {
-		pr_err("cannot register /dev/liveupdate: %d\n", err);
+		pr_err("cannot register /dev/liveupdate: %pe\n", ERR_PTR(err));
 		return err;
 	}
 	luo_on = true;

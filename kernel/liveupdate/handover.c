@@ -4,15 +4,17 @@
  * and write the sessions into a KHO sub-FDT; in the next kernel, read them
  * back, checking all of it, for the device to give out.
  *
- * The sub-FDT "liveupdate" (compatible "liveupdate-v1") holds "sessions",
- * the physical address of an array of struct luo_ser_session, and
- * "nr-sessions".  Each session points to an array of struct luo_ser_file;
- * each file names its handler and carries the handler's u64.  The arrays
- * come from kho_alloc_preserve().
+ * The sub-FDT "liveupdate" (compatible "liveupdate-v2") holds
+ * "nr-sessions" and "sessions", the struct kho_vmalloc of an array of
+ * struct luo_ser_session.  Each session's files are an array of struct
+ * luo_ser_file, preserved the same way; each file names its handler and
+ * carries the handler's u64.  Preserving the arrays as vmalloc areas
+ * keeps the reboot from needing contiguous memory for them.
  */
 
 #define pr_fmt(fmt) "liveupdate: " fmt
 
+#include <linux/cleanup.h>
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
 #include <linux/ktime.h>
@@ -22,12 +24,13 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/unaligned.h>
+#include <linux/vmalloc.h>
 
 #include "internal.h"
 
 struct luo_ser_session {
 	u8 name[LIVEUPDATE_SESSION_NAME_LENGTH];
-	u64 files;
+	struct kho_vmalloc files;
 	u64 nr_files;
 };
 
@@ -37,34 +40,68 @@ struct luo_ser_file {
 	u64 data;
 };
 
-/* Thaw what freeze() took and free the arrays; the handover is not sent. */
+/* A vmalloc area of @size bytes, zeroed and preserved in *@kv. */
+static void *luo_alloc_array(size_t size, struct kho_vmalloc *kv)
+{
+	void *p = vzalloc(size);
+	int err;
+
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	err = kho_preserve_vmalloc(p, kv);
+	if (err) {
+		vfree(p);
+		return ERR_PTR(err);
+	}
+	return p;
+}
+
+static void luo_free_array(void *p, struct kho_vmalloc *kv)
+{
+	if (!p)
+		return;
+	kho_unpreserve_vmalloc(kv);
+	vfree(p);
+}
+
+/*
+ * Thaw what freezing took and free the arrays: the handover is not sent.
+ * Sessions closed while frozen go to the reap work, which unpreserves
+ * their files without luo.lock.
+ */
 static void luo_thaw(void)
 {
-	struct luo_ser_session *ss = luo.ser_sessions;
 	struct luo_session *s, *next;
 	struct luo_file *f;
-	unsigned long i = 0;
 
-	list_for_each_entry(s, &luo.outgoing, list) {
-		list_for_each_entry(f, &s->files, list) {
+	lockdep_assert_held(&luo.lock);
+	for (s = luo_session_first(&luo.outgoing); s;
+	     s = luo_session_next(s)) {
+		for (f = luo_file_first(s); f; f = luo_file_next(f)) {
 			if (f->frozen)
 				f->h->ops->unfreeze(&f->lf);
 			f->frozen = false;
 		}
-		if (ss && ss[i].files)
-			kho_unpreserve_free(phys_to_virt(ss[i].files));
-		i++;
+		luo_free_array(s->ser, &s->ser_kv);
+		s->ser = NULL;
 	}
-	kho_unpreserve_free(luo.ser_sessions);
+	luo_free_array(luo.ser, &luo.ser_kv);
+	luo.ser = NULL;
 	kho_unpreserve_free(luo.fdt);
-	luo.ser_sessions = NULL;
 	luo.fdt = NULL;
 	luo.frozen = false;
 
-	/* Sessions whose fd was closed while frozen go now. */
-	list_for_each_entry_safe(s, next, &luo.outgoing, list)
-		if (s->closed)
-			luo_session_free(s);
+	rbtree_postorder_for_each_entry_safe(s, next, &luo.outgoing, node) {
+		if (!s->closed)
+			continue;
+		rb_erase(&s->node, &luo.outgoing);
+		luo.nr_outgoing--;
+		s->linked = false;
+		luo.busy++;
+		list_add_tail(&s->reap, &luo.reap);
+	}
+	if (!list_empty(&luo.reap))
+		schedule_work(&luo.reap_work);
 }
 
 static int luo_freeze_session(struct luo_session *s,
@@ -78,15 +115,16 @@ static int luo_freeze_session(struct luo_session *s,
 	ss->nr_files = s->nr_files;
 	if (!s->nr_files)
 		return 0;
-	sf = kho_alloc_preserve(s->nr_files * sizeof(*sf));
+	sf = luo_alloc_array(array_size(s->nr_files, sizeof(*sf)), &s->ser_kv);
 	if (IS_ERR(sf))
 		return PTR_ERR(sf);
-	ss->files = virt_to_phys(sf);
-	list_for_each_entry(f, &s->files, list) {
+	s->ser = sf;
+	ss->files = s->ser_kv;
+	for (f = luo_file_first(s); f; f = luo_file_next(f)) {
 		err = luo_debug_freeze(s, f) ?: f->h->ops->freeze(&f->lf);
 		if (err) {
-			pr_err("session %s: cannot freeze file %llu: %d\n",
-			       s->name, f->lf.token, err);
+			pr_err("session %s: cannot freeze file %llu: %pe\n",
+			       s->name, f->lf.token, ERR_PTR(err));
 			return err;
 		}
 		f->frozen = true;
@@ -100,21 +138,28 @@ static int luo_freeze_session(struct luo_session *s,
 
 static int luo_freeze(struct kho_serialization *ser)
 {
-	struct luo_ser_session *ss = NULL;
+	struct luo_ser_session *ss;
 	struct luo_session *s;
-	unsigned long nr = 0;
+	unsigned long nr = luo.nr_outgoing;
 	int err;
 
-	list_for_each_entry(s, &luo.outgoing, list)
-		nr++;
 	if (!nr)
 		return 0;
+	/*
+	 * A preserve or unpreserve that is still running may be waiting for
+	 * a lock user space holds: fail the reboot rather than wait for it.
+	 */
+	if (luo.busy) {
+		pr_err("a file is being preserved or released: try again\n");
+		return -EBUSY;
+	}
 	luo.frozen = true;
-	ss = kho_alloc_preserve(nr * sizeof(*ss));
+	ss = luo_alloc_array(array_size(nr, sizeof(*ss)), &luo.ser_kv);
 	if (IS_ERR(ss))
 		return PTR_ERR(ss);
-	luo.ser_sessions = ss;
-	list_for_each_entry(s, &luo.outgoing, list) {
+	luo.ser = ss;
+	for (s = luo_session_first(&luo.outgoing); s;
+	     s = luo_session_next(s)) {
 		err = luo_freeze_session(s, ss++);
 		if (err)
 			return err;
@@ -130,8 +175,8 @@ static int luo_freeze(struct kho_serialization *ser)
 	err = fdt_create_empty_tree(luo.fdt, PAGE_SIZE);
 	err = err ?: fdt_setprop_string(luo.fdt, 0, "compatible",
 					LUO_FDT_COMPATIBLE);
-	err = err ?: fdt_setprop_u64(luo.fdt, 0, "sessions",
-				     virt_to_phys(luo.ser_sessions));
+	err = err ?: fdt_setprop(luo.fdt, 0, "sessions", &luo.ser_kv,
+				 sizeof(luo.ser_kv));
 	err = err ?: fdt_setprop_u64(luo.fdt, 0, "nr-sessions", nr);
 	if (err)
 		return -EINVAL;
@@ -147,20 +192,21 @@ static int luo_kho_notifier(struct notifier_block *nb, unsigned long event,
 	ktime_t start = ktime_get();
 	int err = 0;
 
-	mutex_lock(&luo.lock);
+	guard(mutex)(&luo.lock);
 	if (event == KEXEC_KHO_FINALIZE) {
 		err = luo_freeze(data);
 		if (!err && luo.frozen)
 			pr_info("froze in %lld us\n",
 				ktime_us_delta(ktime_get(), start));
 		if (err) {
-			luo_thaw();
-			pr_err("cannot freeze the sessions: %d\n", err);
+			if (luo.frozen)
+				luo_thaw();
+			pr_err("cannot freeze the sessions: %pe\n",
+			       ERR_PTR(err));
 		}
 	} else if (event == KEXEC_KHO_ABORT && luo.frozen) {
 		luo_thaw();
 	}
-	mutex_unlock(&luo.lock);
 	return notifier_from_errno(err);
 }
 
@@ -173,23 +219,18 @@ int luo_handover_init(void)
 	return register_kho_notifier(&luo_kho_nb);
 }
 
-/* Take back a preserved array of @nr entries of @size bytes at @phys. */
-static struct folio *luo_restore_array(u64 phys, u64 nr, size_t size,
-				       const void **p)
+/*
+ * Map a preserved array of @nr records of @size bytes, which must fill
+ * its area: nothing beyond them, nothing short.  vfree() it.
+ */
+static const void *luo_restore_array(const struct kho_vmalloc *kv, u64 nr,
+				     size_t size)
 {
-	struct folio *folio;
+	u64 pages = DIV_ROUND_UP(nr * size, PAGE_SIZE);
 
-	if (!nr || !phys || phys & ~PAGE_MASK)
+	if (!nr || kv->nr_pages != pages)
 		return NULL;
-	folio = kho_restore_folio(phys);
-	if (!folio)
-		return NULL;
-	if (nr > folio_size(folio) / size) {
-		folio_put(folio);
-		return NULL;
-	}
-	*p = folio_address(folio);
-	return folio;
+	return kho_restore_vmalloc(kv);
 }
 
 static int luo_fdt_u64(const void *fdt, const char *name, u64 *val)
@@ -204,34 +245,30 @@ static int luo_fdt_u64(const void *fdt, const char *name, u64 *val)
 	return 0;
 }
 
+/* Read the @ss->nr_files files of @s; *@budget is what is left to read. */
 static const char *luo_read_files(struct luo_session *s,
-				  const struct luo_ser_session *ss)
+				  const struct luo_ser_session *ss,
+				  u64 *budget)
 {
-	const struct luo_ser_file *sf;
-	struct folio *folio;
+	const struct luo_ser_file *sf, *array;
 	struct luo_file *f;
 	const char *why = NULL;
 	u64 i;
 
 	if (!ss->nr_files)
-		return ss->files ? "files without a count" : NULL;
-	if (ss->nr_files > LUO_MAX_FILES)
+		return ss->files.first ? "files without a count" : NULL;
+	if (ss->nr_files > *budget)
 		return "too many files";
-	folio = luo_restore_array(ss->files, ss->nr_files, sizeof(*sf),
-				  (const void **)&sf);
-	if (!folio)
+	*budget -= ss->nr_files;
+	array = luo_restore_array(&ss->files, ss->nr_files, sizeof(*sf));
+	if (!array)
 		return "bad file array";
-	for (i = 0; i < ss->nr_files && !why; i++, sf++) {
+	for (i = 0, sf = array; i < ss->nr_files; i++, sf++) {
 		if (strnlen(sf->compatible, sizeof(sf->compatible)) ==
 		    sizeof(sf->compatible)) {
 			why = "bad file compatible";
 			break;
 		}
-		list_for_each_entry(f, &s->files, list)
-			if (f->lf.token == sf->token)
-				why = "token used twice";
-		if (why)
-			break;
 		f = kzalloc(sizeof(*f), GFP_KERNEL);
 		if (!f) {
 			why = "out of memory";
@@ -241,77 +278,80 @@ static const char *luo_read_files(struct luo_session *s,
 		f->h = luo_find_handler(f->compatible);
 		f->lf.token = sf->token;
 		f->lf.data = sf->data;
-		list_add_tail(&f->list, &s->files);
-		s->nr_files++;
+		if (luo_incoming_add_file(s, f)) {
+			kfree(f);
+			why = "token used twice";
+			break;
+		}
+		cond_resched();
 	}
-	folio_put(folio);
+	vfree(array);
 	return why;
 }
 
-static const char *luo_read_sessions(const void *fdt)
+static const char *luo_read_sessions(const void *fdt, u64 *count)
 {
-	const struct luo_ser_session *ss;
-	struct luo_session *s;
-	struct folio *folio;
+	const struct luo_ser_session *ss, *array;
 	const char *why = NULL;
-	u64 phys, nr, i;
-	size_t len;
+	u64 nr, i, budget = LUO_MAX_FILES;
+	struct kho_vmalloc kv;
+	struct luo_session *s;
+	const void *prop;
+	int len;
 
 	if (fdt_node_check_compatible(fdt, 0, LUO_FDT_COMPATIBLE))
 		return "unknown format";
-	if (luo_fdt_u64(fdt, "sessions", &phys) ||
-	    luo_fdt_u64(fdt, "nr-sessions", &nr))
+	prop = fdt_getprop(fdt, 0, "sessions", &len);
+	if (!prop || len != sizeof(kv) || luo_fdt_u64(fdt, "nr-sessions", &nr))
 		return "no sessions";
+	memcpy(&kv, prop, sizeof(kv));
 	if (nr > LUO_MAX_SESSIONS)
 		return "too many sessions";
-	folio = luo_restore_array(phys, nr, sizeof(*ss), (const void **)&ss);
-	if (!folio)
+	*count = nr;
+	if (!nr)
+		return kv.first ? "sessions without a count" : NULL;
+	array = luo_restore_array(&kv, nr, sizeof(*ss));
+	if (!array)
 		return "bad session array";
-	for (i = 0; i < nr && !why; i++, ss++) {
-		len = strnlen(ss->name, sizeof(ss->name));
-		if (!len || len == sizeof(ss->name)) {
-			why = "bad session name";
+	for (i = 0, ss = array; i < nr && !why; i++, ss++) {
+		s = luo_session_alloc(ss->name);
+		if (IS_ERR(s)) {
+			why = PTR_ERR(s) == -ENOMEM ? "out of memory" :
+						      "bad session name";
 			break;
 		}
-		list_for_each_entry(s, &luo.incoming, list)
-			if (!strcmp(s->name, ss->name))
-				why = "session name used twice";
-		if (why)
-			break;
-		s = kzalloc(sizeof(*s), GFP_KERNEL);
-		if (!s) {
-			why = "out of memory";
+		if (luo_incoming_add(s)) {
+			kfree(s);
+			why = "session name used twice";
 			break;
 		}
-		memcpy(s->name, ss->name, sizeof(s->name));
-		INIT_LIST_HEAD(&s->files);
-		s->incoming = true;
-		list_add_tail(&s->list, &luo.incoming);
-		why = luo_read_files(s, ss);
+		why = luo_read_files(s, ss, &budget);
 	}
-	folio_put(folio);
+	vfree(array);
 	return why;
 }
 
-/*
- * Read the sessions the previous kernel handed over, once.  A handover
- * that does not check out is dropped whole: its memory stays reserved for
- * this boot, and the device answers -EIO.
+/**
+ * luo_incoming_read() - Read the sessions the previous kernel handed over.
+ *
+ * Once per boot.  A handover that does not check out is dropped whole:
+ * one line says why, its memory stays reserved for this boot, and its
+ * sessions cannot be retrieved.
  */
-int luo_incoming_read(void)
+void luo_incoming_read(void)
 {
-	struct luo_session *s, *next;
 	struct folio *folio;
 	const char *why;
 	phys_addr_t phys;
+	u64 nr = 0;
 	void *fdt;
 
-	lockdep_assert_held(&luo.lock);
+	guard(mutex)(&luo.lock);
 	if (luo.in_read)
-		return luo.in_err;
+		return;
 	luo.in_read = true;
 	if (kho_retrieve_subtree(LUO_FDT_NAME, &phys))
-		return 0;
+		return;
 
 	folio = kho_restore_folio(phys);
 	fdt = folio ? folio_address(folio) : NULL;
@@ -320,18 +360,15 @@ int luo_incoming_read(void)
 	else if (fdt_check_header(fdt) || fdt_totalsize(fdt) > folio_size(folio))
 		why = "bad FDT";
 	else
-		why = luo_read_sessions(fdt);
+		why = luo_read_sessions(fdt, &nr);
 	if (folio)
 		folio_put(folio);
 	if (!why) {
-		pr_info("sessions handed over: %lu\n",
-			list_count_nodes(&luo.incoming));
-		return 0;
+		pr_info("sessions handed over: %llu\n", nr);
+		return;
 	}
 
-	pr_err("handover rejected: %s; its memory stays reserved\n", why);
-	list_for_each_entry_safe(s, next, &luo.incoming, list)
-		luo_session_free(s);
+	pr_err("handover rejected: %s; its sessions are lost\n", why);
+	luo_incoming_drop();
 	luo.in_err = -EIO;
-	return luo.in_err;
 }

@@ -1,69 +1,171 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Live update's state, shared by the device (sessions and their files)
- * and the handover (writing them for the next kernel, reading them back).
+ * Live update's state: the sessions and their files (session.c), which
+ * the device (device.c) gives user space and the handover (handover.c)
+ * writes for the next kernel and reads back.
  */
 #ifndef _KERNEL_LIVEUPDATE_INTERNAL_H
 #define _KERNEL_LIVEUPDATE_INTERNAL_H
 
+#include <linux/kexec_handover.h>
 #include <linux/liveupdate.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/workqueue.h>
 
 /* The sub-FDT live update hands over, and the format it names. */
 #define LUO_FDT_NAME		"liveupdate"
-#define LUO_FDT_COMPATIBLE	"liveupdate-v1"
+#define LUO_FDT_COMPATIBLE	"liveupdate-v2"
 
-/* Bounds on what the next kernel reads: the previous one wrote no more. */
-#define LUO_MAX_SESSIONS	65536
-#define LUO_MAX_FILES		65536
+/*
+ * What one handover may hold.  CREATE_SESSION and PRESERVE_FD refuse to
+ * go past them, and the next kernel refuses a handover that does, so the
+ * work and memory a handover costs the next kernel stay bounded.
+ */
+#define LUO_MAX_SESSIONS	4096
+#define LUO_MAX_FILES		16384
 
+struct luo_session;
+
+/**
+ * struct luo_file - A file of a session.
+ * @lf: what the handler sees.
+ * @h: its handler; in the next kernel NULL if no handler has @compatible.
+ * @session: the session it belongs to.
+ * @compatible: the handler's compatible, as handed over.
+ * @by_token: in the session's files, by token.
+ * @by_file: outgoing: in luo.files, by &struct file.
+ * @ready: outgoing: preserve() returned; the file may be frozen.
+ * @frozen: outgoing: freeze() ran and unfreeze() has not.
+ * @retrieve_err: incoming: why retrieve() failed for good, or 0.
+ */
 struct luo_file {
 	struct liveupdate_file lf;
-	/* NULL in the next kernel if no handler has the file's compatible. */
 	struct liveupdate_file_handler *h;
+	struct luo_session *session;
 	char compatible[LIVEUPDATE_COMPAT_LENGTH];
-	struct list_head list;
+	struct rb_node by_token;
+	struct rb_node by_file;
+	bool ready;
 	bool frozen;
-	/* Next kernel: a failed retrieve stays failed. */
 	int retrieve_err;
 };
 
+/**
+ * struct luo_session - A named set of files, outgoing or incoming.
+ * @name: its name, NUL-padded.
+ * @node: in luo.outgoing or luo.incoming, by name.
+ * @files: its files, by token.
+ * @nr_files: how many.
+ * @reap: on luo.reap once closed after a thaw.
+ * @ser: outgoing, frozen: the preserved array of its files' records.
+ * @ser_kv: how @ser is preserved.
+ * @incoming: handed over by the previous kernel.
+ * @linked: in luo.outgoing or luo.incoming.
+ * @closed: outgoing: its fd was closed while the handover was frozen.
+ * @retrieved: incoming: an fd was given out.
+ * @finished: incoming: its files were let go.
+ */
 struct luo_session {
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
-	struct list_head list;
-	struct list_head files;
+	struct rb_node node;
+	struct rb_root files;
 	unsigned long nr_files;
+	struct list_head reap;
+	void *ser;
+	struct kho_vmalloc ser_kv;
 	bool incoming;
-	/* Outgoing: its fd was closed while the handover was frozen. */
+	bool linked;
 	bool closed;
-	/* Incoming: an fd was given out; finished, its files let go. */
 	bool retrieved;
 	bool finished;
 };
 
+/**
+ * struct luo_state - All of live update's state.
+ * @lock: guards the rest.  Never held across a handler's preserve() or
+ *	unpreserve(), which take locks user space can hold (a memfd's inode
+ *	lock), because the reboot path takes it.
+ * @handlers: the registered file handlers.
+ * @outgoing: sessions to hand over, by name.
+ * @incoming: sessions handed over, by name.
+ * @files: every outgoing file, by &struct file.
+ * @nr_outgoing: sessions in @outgoing.
+ * @nr_files: files of every outgoing session.
+ * @busy: preserve() and unpreserve() calls running without @lock; the
+ *	handover cannot be frozen meanwhile.
+ * @reap: sessions closed while frozen, after the thaw: their files wait
+ *	to be unpreserved by @reap_work.
+ * @reap_work: unpreserves them.
+ * @frozen: the outgoing sessions are written into the handover.
+ * @ser: the frozen handover's array of session records.
+ * @ser_kv: how @ser is preserved.
+ * @fdt: the frozen handover's sub-FDT.
+ * @in_read: what the previous kernel handed over has been read.
+ * @in_err: 0, or -EIO if it was rejected: its sessions are lost.
+ */
 struct luo_state {
-	/* Guards all of it: handlers, sessions, their files, the handover. */
-	struct mutex lock;
+	struct mutex lock;	/* see above */
 	struct list_head handlers;
-	struct list_head outgoing;
-	struct list_head incoming;
-	/* The outgoing sessions are written into the handover. */
+	struct rb_root outgoing;
+	struct rb_root incoming;
+	struct rb_root files;
+	unsigned long nr_outgoing;
+	unsigned long nr_files;
+	unsigned long busy;
+	struct list_head reap;
+	struct work_struct reap_work;
 	bool frozen;
-	/* Their arrays, preserved, until the kexec or an abort. */
-	void *ser_sessions;
+	void *ser;
+	struct kho_vmalloc ser_kv;
 	void *fdt;
-	/* What the previous kernel handed over has been read: 0 or -EIO. */
 	bool in_read;
 	int in_err;
 };
 
 extern struct luo_state luo;
 
+/* Walk sessions by name, and a session's files by token. */
+static inline struct luo_session *luo_session_first(struct rb_root *root)
+{
+	return rb_entry_safe(rb_first(root), struct luo_session, node);
+}
+
+static inline struct luo_session *luo_session_next(struct luo_session *s)
+{
+	return rb_entry_safe(rb_next(&s->node), struct luo_session, node);
+}
+
+static inline struct luo_file *luo_file_first(struct luo_session *s)
+{
+	return rb_entry_safe(rb_first(&s->files), struct luo_file, by_token);
+}
+
+static inline struct luo_file *luo_file_next(struct luo_file *f)
+{
+	return rb_entry_safe(rb_next(&f->by_token), struct luo_file, by_token);
+}
+
+/* session.c: the sessions, for the device and the handover. */
 struct liveupdate_file_handler *luo_find_handler(const char *compatible);
-void luo_session_free(struct luo_session *s);
-void luo_file_unpreserve(struct luo_file *f);
+struct luo_session *luo_session_alloc(const u8 *name);
+int luo_session_create(struct luo_session *s);
+struct luo_session *luo_session_get(const u8 *name);
+void luo_session_unget(struct luo_session *s);
+void luo_session_release(struct luo_session *s);
+int luo_session_preserve(struct luo_session *s, struct file *file,
+			 u64 token);
+int luo_session_retrieve(struct luo_session *s, u64 token,
+			 struct file **filep);
+int luo_session_finish(struct luo_session *s);
+int luo_incoming_add(struct luo_session *s);
+int luo_incoming_add_file(struct luo_session *s, struct luo_file *f);
+void luo_incoming_drop(void);
+void luo_session_reap(struct luo_session *s);
+
+/* handover.c: across the kexec. */
 int luo_handover_init(void);
-int luo_incoming_read(void);
+void luo_incoming_read(void);
 
 /* Debug only (CONFIG_KEXEC_HANDOVER_DEBUG): liveupdate_debug=. */
 #ifdef CONFIG_KEXEC_HANDOVER_DEBUG

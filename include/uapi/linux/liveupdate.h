@@ -19,29 +19,28 @@
 /* A session name's bytes, the terminating NUL included. */
 #define LIVEUPDATE_SESSION_NAME_LENGTH	64
 
-/* Commands on /dev/liveupdate. */
+/* Commands on /dev/liveupdate, numbered from LIVEUPDATE_CMD_BASE. */
 enum {
-	LIVEUPDATE_CMD_CREATE_SESSION = 0x00,
+	LIVEUPDATE_CMD_BASE = 0x00,
+	LIVEUPDATE_CMD_CREATE_SESSION = LIVEUPDATE_CMD_BASE,
 	LIVEUPDATE_CMD_RETRIEVE_SESSION = 0x01,
 };
 
-/* Commands on a session's file descriptor. */
+/* Commands on a session's fd, numbered from LIVEUPDATE_CMD_SESSION_BASE. */
 enum {
-	LIVEUPDATE_CMD_SESSION_PRESERVE_FD = 0x40,
+	LIVEUPDATE_CMD_SESSION_BASE = 0x40,
+	LIVEUPDATE_CMD_SESSION_PRESERVE_FD = LIVEUPDATE_CMD_SESSION_BASE,
 	LIVEUPDATE_CMD_SESSION_RETRIEVE_FD = 0x41,
 	LIVEUPDATE_CMD_SESSION_FINISH = 0x42,
 	LIVEUPDATE_CMD_SESSION_GET_NAME = 0x43,
 };
 
 /**
- * struct liveupdate_ioctl_create_session - Create or retrieve a session.
+ * struct liveupdate_ioctl_create_session - Create a session to hand over.
  * @size: sizeof(struct liveupdate_ioctl_create_session).
  * @fd: out: a close-on-exec file descriptor for the session.
- * @name: in: the session's name, NUL-terminated, not empty.
- *
- * LIVEUPDATE_IOCTL_CREATE_SESSION creates a session to hand over;
- * LIVEUPDATE_IOCTL_RETRIEVE_SESSION takes one the previous kernel handed
- * over.
+ * @name: in: the session's name, NUL-terminated, not empty, unique among
+ *	the sessions to hand over.
  */
 struct liveupdate_ioctl_create_session {
 	__u32 size;
@@ -51,6 +50,19 @@ struct liveupdate_ioctl_create_session {
 
 #define LIVEUPDATE_IOCTL_CREATE_SESSION \
 	_IO(LIVEUPDATE_IOCTL_TYPE, LIVEUPDATE_CMD_CREATE_SESSION)
+
+/**
+ * struct liveupdate_ioctl_retrieve_session - Take a session handed over.
+ * @size: sizeof(struct liveupdate_ioctl_retrieve_session).
+ * @fd: out: a close-on-exec file descriptor for the session.
+ * @name: in: the name the previous kernel's agent gave it, NUL-terminated.
+ */
+struct liveupdate_ioctl_retrieve_session {
+	__u32 size;
+	__s32 fd;
+	__u8 name[LIVEUPDATE_SESSION_NAME_LENGTH];
+};
+
 #define LIVEUPDATE_IOCTL_RETRIEVE_SESSION \
 	_IO(LIVEUPDATE_IOCTL_TYPE, LIVEUPDATE_CMD_RETRIEVE_SESSION)
 
@@ -103,7 +115,7 @@ struct liveupdate_session_finish {
  * struct liveupdate_session_get_name - Read a session's name.
  * @size: sizeof(struct liveupdate_session_get_name).
  * @reserved: must be zero.
- * @name: out: the name, NUL-terminated.
+ * @name: out: the name, padded with NULs to its full length.
  */
 struct liveupdate_session_get_name {
 	__u32 size;

@@ -136,15 +136,17 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 fi
 
 # Live update: the device's cases first, then what the kernel before kept.
-# kho_vmtest.lubig=1: 500 memfds, 1 GiB, only; liveupdate_debug=freeze:
+# kho_vmtest.lubig=1: 500 memfds, 1 GiB, only; kho_vmtest.lumax=1: the
+# most sessions and files a handover holds, only; liveupdate_debug=freeze:
 # the reboot must fail; liveupdate_debug=corrupt: the next kernel must
-# refuse what it was handed.
+# refuse what it was handed, and still work.
 lu=$(arg liveupdate)
 lu1=
 lu2=
 [ "$(arg lubig)" = 1 ] && lu1=--big lu2=--big
+[ "$(arg lumax)" = 1 ] && lu1=--max lu2=--max
 grep -q 'liveupdate_debug=freeze' /proc/cmdline && lu1=--fail-freeze
-grep -q 'liveupdate_debug=corrupt' /proc/cmdline && lu2=--expect-eio
+grep -q 'liveupdate_debug=corrupt' /proc/cmdline && lu2=--rejected
 if [ "$lu" = 1 ]; then
 	if [ "$hop" = 0 ]; then
 		[ -z "$lu1$lu2" ] &&
@@ -201,7 +203,8 @@ if [ "$hop" -lt "$hops" ]; then
 			say "debugfs out missing: $(ls -R "$out" | tr '\n' ' ')"
 		fi
 		case "$corrupt" in
-		compatible|table|shared) echo "$corrupt" > "$out/corrupt" ;;
+		compatible|table|shared|reserve_mem)
+			echo "$corrupt" > "$out/corrupt" ;;
 		esac
 	fi
 

@@ -38,8 +38,9 @@ VERBOSE=0
 # pstore=1 (ramoops and a trace instance on reserve_mem regions),
 # firmware= (bios or uefi), liveupdate=1 (the live update selftests of
 # ../liveupdate: the device's cases in the first kernel, luo_kexec's two
-# stages across the kexec; lubig=1 adds 500 memfds of mixed sizes,
-# about 1 GiB), luhold=1 (tools/liveupdate's luo-hold keeps two files across
+# stages across the kexec; lubig=1 keeps 500 memfds of mixed sizes,
+# about 1 GiB, instead; lumax=1 the most sessions and files a handover
+# holds), luhold=1 (tools/liveupdate's luo-hold keeps two files across
 # the kexec, luo-take writes them back), corrupt= (a kho/out/corrupt
 # mode), finalize=1
 # (finalize in debugfs before kexec -s -l, as damaging the finalized
@@ -49,7 +50,7 @@ VERBOSE=0
 # a client's sub-FDT is the KHO FDT; absent; boot: every kernel booted;
 # lurefused: a live update file fails to freeze, the reboot fails, the
 # sessions thaw; lurejected: the next kernel refuses a bad live update
-# handover and its device answers EIO)
+# handover, its lost sessions answer EIO and the device still works)
 # pstore's ramoops and a persistent trace instance on reserve_mem regions.
 PSTORE_FTRACE="reserve_mem=1M:4096:oops ramoops.mem_name=oops"
 PSTORE_FTRACE+=" ramoops.console_size=0x40000"
@@ -62,11 +63,14 @@ SCENARIOS=(
 	"numa2         hops=2 smp=2 mem=2 numa=2 cmdline=kho_scratch=16M,128M,0"
 	"mem3g         hops=1 mem=3 cmdline=kho_scratch=24M,192M,16M"
 	"fragmented    hops=1 mem=2 cmdline=test_kho.fragmented_mb=128"
+	"deferred_fill hops=1 mem=2 cmdline=test_kho.fill_leave_mb=160"
+	"big_block     hops=1 mem=8 cmdline='test_kho.big_block=1 movablecore=4G'"
 	"pstore_one_hop hops=1 pstore=1"
 	"pstore_ftrace hops=3 pstore=1"
 	"corrupt_fdt   hops=1 finalize=1 corrupt=compatible expect=rejected"
 	"corrupt_table hops=1 finalize=1 corrupt=table expect=rejected"
 	"shared_fdt    hops=1 finalize=1 corrupt=shared expect=shared"
+	"reserve_mem_fdt hops=1 finalize=1 corrupt=reserve_mem cmdline=reserve_mem=16K:4096:victim"
 	"overlap       hops=1 corrupt=overlap expect=refused"
 	"scratch_small hops=1 cmdline=kho_scratch=2M,2M,0 expect=noroom"
 	"uefi_one_hop  hops=1 firmware=uefi"
@@ -75,6 +79,7 @@ SCENARIOS=(
 	"absent        hops=1 kho=0 expect=absent"
 	"liveupdate    hops=1 mem=2 liveupdate=1"
 	"liveupdate_1g hops=1 mem=4 liveupdate=1 lubig=1"
+	"liveupdate_max hops=1 mem=2 liveupdate=1 lumax=1"
 	"liveupdate_freeze_fails liveupdate=1 cmdline=liveupdate_debug=freeze expect=lurefused"
 	"liveupdate_corrupt hops=1 liveupdate=1 cmdline=liveupdate_debug=corrupt expect=lurejected"
 	"luo_tool      hops=1 luhold=1"
@@ -180,7 +185,7 @@ run_vm() {
 	local name=$1 settings=$2 log=$OUT/$1.log
 	local hops=1 smp=1 mem=1 numa=0 nokaslr=0 kho=1 corrupt= expect=pass
 	local preserve=$PRESERVE_MB cmdline= qemu= finalize=0 pstore=0
-	local firmware=$VMTEST_FIRMWARE liveupdate=0 lubig=0 luhold=0
+	local firmware=$VMTEST_FIRMWARE liveupdate=0 lubig=0 lumax=0 luhold=0
 	local args=() append i per_node
 
 	eval "local $settings"
@@ -192,7 +197,7 @@ run_vm() {
 	[ "$finalize" = 1 ] && append+=" kho_vmtest.finalize=1"
 	[ "$pstore" = 1 ] && append+=" $PSTORE_FTRACE"
 	[ "$liveupdate" = 1 ] &&
-		append+=" liveupdate=on kho_vmtest.liveupdate=1 kho_vmtest.lubig=$lubig"
+		append+=" liveupdate=on kho_vmtest.liveupdate=1 kho_vmtest.lubig=$lubig kho_vmtest.lumax=$lumax"
 	[ "$luhold" = 1 ] && append+=" liveupdate=on kho_vmtest.luhold=1"
 	[ -n "$cmdline" ] && append+=" $cmdline"
 	[ -n "$VMTEST_CMDLINE" ] && append+=" $VMTEST_CMDLINE"
@@ -312,7 +317,7 @@ check_log() {
 		# kernel, every two-stage case in the second.
 		if grep -q 'kho_vmtest\.liveupdate=1' "$log"; then
 			refuse 'kho-vmtest: lu: not ok' || return 1
-			grep -q 'kho_vmtest\.lubig=1' "$log" ||
+			grep -q 'kho_vmtest\.lu\(big\|max\)=1' "$log" ||
 			grep -q 'kho-vmtest: lu: # Totals: pass:[1-9][0-9]* fail:0 ' "$log" || {
 				echo "# the live update device's cases did not all pass"
 				return 1
@@ -331,6 +336,35 @@ check_log() {
 				"$log" &&
 			grep -q 'kho-vmtest: luo: init matches' "$log" || {
 				echo "# luo-take did not give back what luo-hold kept"
+				return 1
+			}
+		fi
+		# A region handed over at the KHO FDT is not taken.
+		if grep -q 'kho_vmtest\.corrupt=reserve_mem' "$log"; then
+			refuse 'reserve_mem: victim taken over' || return 1
+			grep -q 'reserve_mem: victim was not preserved whole' \
+				"$log" || {
+				echo "# reserve_mem did not refuse the KHO FDT's block"
+				return 1
+			}
+		fi
+		if grep -q 'test_kho\.fill_leave_mb=[1-9]' "$log"; then
+			grep -q '] ok [0-9]* fill ' "$log" || {
+				echo "# the filled memory did not come back"
+				return 1
+			}
+		fi
+		# Unrestored preserved pages in ZONE_MOVABLE are reserved.
+		if grep -q ' movablecore=' "$log"; then
+			grep -q 'test_kho: [1-9][0-9]* preserved pages checked in ZONE_MOVABLE' \
+				"$log" || {
+				echo "# no preserved page was checked in ZONE_MOVABLE"
+				return 1
+			}
+		fi
+		if grep -q 'test_kho\.big_block=1' "$log"; then
+			grep -q '] ok [0-9]* big-block ' "$log" || {
+				echo "# the block larger than a folio was not checked"
 				return 1
 			}
 		fi
@@ -388,8 +422,8 @@ check_log() {
 		;;
 	lurejected)
 		grep -q 'liveupdate: handover rejected: too many files' "$log" &&
-		grep -q 'kho-vmtest: lu: luo_kexec: 1 passed, 0 failed' "$log" || {
-			echo "# a bad live update handover was not refused"
+		grep -q 'kho-vmtest: lu: luo_kexec: 3 passed, 0 failed' "$log" || {
+			echo "# a bad live update handover was not refused, or the device failed after it"
 			return 1
 		}
 		;;

@@ -22,7 +22,20 @@
 
 #define LIVEUPDATE_DEV	"/dev/liveupdate"
 
-/* The interface of mainline's /dev/liveupdate, which programs rely on. */
+/*
+ * The interface of mainline's /dev/liveupdate, which programs rely on:
+ * every name a program written for it may use, and its value or layout.
+ */
+static_assert(LIVEUPDATE_IOCTL_TYPE == 0xBA, "ioctl type");
+static_assert(LIVEUPDATE_CMD_BASE == 0x00, "device command base");
+static_assert(LIVEUPDATE_CMD_CREATE_SESSION == LIVEUPDATE_CMD_BASE, "create");
+static_assert(LIVEUPDATE_CMD_RETRIEVE_SESSION == 0x01, "retrieve");
+static_assert(LIVEUPDATE_CMD_SESSION_BASE == 0x40, "session command base");
+static_assert(LIVEUPDATE_CMD_SESSION_PRESERVE_FD ==
+	      LIVEUPDATE_CMD_SESSION_BASE, "preserve fd");
+static_assert(LIVEUPDATE_CMD_SESSION_RETRIEVE_FD == 0x41, "retrieve fd");
+static_assert(LIVEUPDATE_CMD_SESSION_FINISH == 0x42, "finish");
+static_assert(LIVEUPDATE_CMD_SESSION_GET_NAME == 0x43, "get name");
 static_assert(LIVEUPDATE_IOCTL_CREATE_SESSION == 0xBA00, "create ioctl");
 static_assert(LIVEUPDATE_IOCTL_RETRIEVE_SESSION == 0xBA01, "retrieve ioctl");
 static_assert(LIVEUPDATE_SESSION_PRESERVE_FD == 0xBA40, "preserve ioctl");
@@ -33,6 +46,12 @@ static_assert(LIVEUPDATE_SESSION_NAME_LENGTH == 64, "name length");
 static_assert(sizeof(struct liveupdate_ioctl_create_session) == 72, "create");
 static_assert(offsetof(struct liveupdate_ioctl_create_session, fd) == 4, "fd");
 static_assert(offsetof(struct liveupdate_ioctl_create_session, name) == 8,
+	      "name");
+static_assert(sizeof(struct liveupdate_ioctl_retrieve_session) == 72,
+	      "retrieve");
+static_assert(offsetof(struct liveupdate_ioctl_retrieve_session, fd) == 4,
+	      "fd");
+static_assert(offsetof(struct liveupdate_ioctl_retrieve_session, name) == 8,
 	      "name");
 static_assert(sizeof(struct liveupdate_session_preserve_fd) == 16, "preserve");
 static_assert(offsetof(struct liveupdate_session_preserve_fd, fd) == 4, "fd");
@@ -51,22 +70,22 @@ static_assert(offsetof(struct liveupdate_session_get_name, reserved) == 4,
 static_assert(offsetof(struct liveupdate_session_get_name, name) == 8, "name");
 
 /* Each returns the new fd, or -errno. */
-static inline int lu_session(int dev, unsigned long cmd, const char *name)
+static inline int lu_create(int dev, const char *name)
 {
 	struct liveupdate_ioctl_create_session arg = { .size = sizeof(arg) };
 
 	memcpy(arg.name, name, strnlen(name, sizeof(arg.name)));
-	return ioctl(dev, cmd, &arg) ? -errno : arg.fd;
-}
-
-static inline int lu_create(int dev, const char *name)
-{
-	return lu_session(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, name);
+	return ioctl(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &arg) ?
+		-errno : arg.fd;
 }
 
 static inline int lu_retrieve(int dev, const char *name)
 {
-	return lu_session(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, name);
+	struct liveupdate_ioctl_retrieve_session arg = { .size = sizeof(arg) };
+
+	memcpy(arg.name, name, strnlen(name, sizeof(arg.name)));
+	return ioctl(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &arg) ?
+		-errno : arg.fd;
 }
 
 static inline int lu_preserve(int session, int fd, uint64_t token)
@@ -93,6 +112,17 @@ static inline int lu_finish(int session)
 	struct liveupdate_session_finish arg = { .size = sizeof(arg) };
 
 	return ioctl(session, LIVEUPDATE_SESSION_FINISH, &arg) ? -errno : 0;
+}
+
+/* The session's name, all LIVEUPDATE_SESSION_NAME_LENGTH bytes of it. */
+static inline int lu_get_name(int session, uint8_t *name)
+{
+	struct liveupdate_session_get_name arg = { .size = sizeof(arg) };
+
+	if (ioctl(session, LIVEUPDATE_SESSION_GET_NAME, &arg))
+		return -errno;
+	memcpy(name, arg.name, sizeof(arg.name));
+	return 0;
 }
 
 #endif

@@ -6,7 +6,13 @@
  */
 #include "liveupdate.h"
 
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 
 #include "../kselftest_harness.h"
 
@@ -270,6 +276,205 @@ TEST(hugetlb_memfd)
 	EXPECT_EQ(-ENOENT, lu_preserve(s, m, 1));
 	close(m);
 	close(s);
+	close(dev);
+}
+
+/*
+ * A memfd whose holes could never be filled is refused at once, and one
+ * too large for the handover's arrays with EFBIG, not a kernel warning.
+ */
+TEST(memfd_too_large)
+{
+	int dev = open_dev(_metadata), s, m;
+
+	s = lu_create(dev, "too-large");
+	ASSERT_LE(0, s);
+	m = new_memfd(0, 0);
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, ftruncate(m, 1UL << 36));		/* 64 GiB */
+	EXPECT_EQ(-ENOMEM, lu_preserve(s, m, 1));
+	ASSERT_EQ(0, ftruncate(m, 1UL << 41));		/* 2 TiB */
+	EXPECT_EQ(-EFBIG, lu_preserve(s, m, 1));
+	/* Nothing stayed preserved: the size may change. */
+	EXPECT_EQ(0, ftruncate(m, 4096));
+	EXPECT_EQ(0, lu_preserve(s, m, 1));
+	close(m);
+	close(s);
+	close(dev);
+}
+
+/* A session whose fd never reached the caller is undone, name and all. */
+TEST(create_session_efault)
+{
+	int dev = open_dev(_metadata), s;
+	struct liveupdate_ioctl_create_session *arg;
+
+	arg = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, arg);
+	arg->size = sizeof(*arg);
+	memcpy(arg->name, "efault", 7);
+	ASSERT_EQ(0, mprotect(arg, 4096, PROT_READ));
+	EXPECT_EQ(-1, ioctl(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, arg));
+	EXPECT_EQ(EFAULT, errno);
+	s = lu_create(dev, "efault");
+	EXPECT_LE(0, s);
+	close(s);
+	munmap(arg, 4096);
+	close(dev);
+}
+
+/* Nothing the creator passed after the name's NUL comes back. */
+TEST(get_name_padded)
+{
+	int dev = open_dev(_metadata), s, i;
+	struct liveupdate_ioctl_create_session arg = { .size = sizeof(arg) };
+	uint8_t name[LIVEUPDATE_SESSION_NAME_LENGTH];
+
+	memset(arg.name, 'x', sizeof(arg.name));
+	memcpy(arg.name, "padded", 7);
+	ASSERT_EQ(0, ioctl(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &arg));
+	s = arg.fd;
+	memset(name, 0xa5, sizeof(name));
+	ASSERT_EQ(0, lu_get_name(s, name));
+	EXPECT_STREQ("padded", (char *)name);
+	for (i = 6; i < LIVEUPDATE_SESSION_NAME_LENGTH; i++)
+		EXPECT_EQ(0, name[i]);
+	close(s);
+	close(dev);
+}
+
+/* The same memfd through a second open file is still the same memfd. */
+TEST(same_memfd_reopened)
+{
+	int dev = open_dev(_metadata), s, m, again;
+	char path[64];
+
+	s = lu_create(dev, "reopened");
+	ASSERT_LE(0, s);
+	m = new_memfd(4096, 0);
+	ASSERT_LE(0, m);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", m);
+	again = open(path, O_RDWR);
+	ASSERT_LE(0, again);
+	ASSERT_EQ(0, lu_preserve(s, m, 1));
+	EXPECT_EQ(-EBUSY, lu_preserve(s, again, 2));
+	close(s);
+	/* Released with the session: preserving it again works. */
+	s = lu_create(dev, "reopened");
+	ASSERT_LE(0, s);
+	EXPECT_EQ(0, lu_preserve(s, again, 2));
+	close(again);
+	close(m);
+	close(s);
+	close(dev);
+}
+
+#define KHO_OUT "/sys/kernel/debug/kho/out/"
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+struct blocked_write {
+	int fd;
+	void *buf;
+	ssize_t ret;
+};
+
+/* A write whose source faults on a userfaultfd range nobody serves. */
+static void *write_blocked(void *arg)
+{
+	struct blocked_write *w = arg;
+
+	w->ret = write(w->fd, w->buf, 4096);
+	return NULL;
+}
+
+struct preserve_call {
+	int session, fd, ret;
+	volatile int done;
+};
+
+static void *preserve_thread(void *arg)
+{
+	struct preserve_call *p = arg;
+
+	p->ret = lu_preserve(p->session, p->fd, 1);
+	p->done = 1;
+	return NULL;
+}
+
+/*
+ * Freezing the handover, which the kexec reboot does, must not wait for a
+ * lock user space holds: a preserve waiting for a memfd's inode lock,
+ * held by a write that faults on a userfaultfd range, makes the freeze
+ * fail at once.  Finalizing in debugfs runs the reboot's freeze.
+ */
+TEST(freeze_does_not_wait_for_user_space)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct preserve_call p = { };
+	struct blocked_write w = { };
+	pthread_t writer, preserver;
+	int dev, uffd, s, err;
+	struct timespec t0, t1;
+	double waited;
+	void *buf;
+
+	if (access(KHO_OUT "finalize", W_OK))
+		SKIP(return, "no kho/out/finalize in debugfs");
+	uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (uffd < 0)
+		SKIP(return, "no userfaultfd");
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	reg.range.start = (unsigned long)buf;
+	reg.range.len = 4096;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+	dev = open_dev(_metadata);
+	s = lu_create(dev, "blocked");
+	ASSERT_LE(0, s);
+	w.fd = new_memfd(8192, 0);
+	ASSERT_LE(0, w.fd);
+	w.buf = buf;
+	ASSERT_EQ(0, pthread_create(&writer, NULL, write_blocked, &w));
+	usleep(300000);
+	p.session = s;
+	p.fd = w.fd;
+	ASSERT_EQ(0, pthread_create(&preserver, NULL, preserve_thread, &p));
+	usleep(300000);
+	EXPECT_EQ(0, p.done);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = write_file(KHO_OUT "finalize", "1");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	waited = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	EXPECT_NE(0, err);
+	if (!err)
+		write_file(KHO_OUT "finalize", "0");
+	TH_LOG("finalize returned %d after %.3f s", err, waited);
+
+	/* Unblock the write: the preserve goes on and succeeds. */
+	close(uffd);
+	pthread_join(writer, NULL);
+	pthread_join(preserver, NULL);
+	EXPECT_EQ(0, p.ret);
+	close(w.fd);
+	close(s);
+	munmap(buf, 4096);
 	close(dev);
 }
 

@@ -10,11 +10,13 @@
  *	per case, and ends with "luo_kexec: N passed, N failed".
  *
  * --big keeps only 500 memfds of mixed sizes, about 1 GiB, and times
- * preserving and retrieving them.  --fail-freeze (stage 1, with the
- * kernel's liveupdate_debug=freeze) adds a session whose freeze fails and
- * checks that the reboot failed and left the sessions usable;
- * --expect-eio (stage 2, after liveupdate_debug=corrupt) checks that the
- * device refuses to open after a bad handover.
+ * preserving and retrieving them.  --max keeps as many sessions and files
+ * as a handover may hold, checks that one more of either is refused, and
+ * that all of them arrive.  --fail-freeze (stage 1, with the kernel's
+ * liveupdate_debug=freeze) adds a session whose freeze fails and checks
+ * that the reboot failed and left the sessions usable; --rejected (stage
+ * 2, after liveupdate_debug=corrupt) checks that the lost sessions answer
+ * EIO and that the device still works for the next live update.
  *
  * A "state" session holds a memfd with the next stage's number, as
  * mainline's tests do.  Memfd contents come from a generator seeded by
@@ -24,18 +26,40 @@
 
 #include "../kselftest.h"
 
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
+/* Newer than the libc headers of some distributions. */
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL	0x0008U
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC	0x0020
+#endif
+
 #define MANY_FILES	500
 #define MANY_SESSIONS	2000
 #define PAGE		4096UL
 
+/* What one handover may hold (LUO_MAX_SESSIONS, LUO_MAX_FILES). */
+#define MAX_SESSIONS	4096
+#define MAX_FILES	16384
+
 static int passed, failed;
+
+static void skip(const char *name, const char *why)
+{
+	printf("ok %d %s # SKIP %s\n", passed + failed + 1, name, why);
+	fflush(stdout);
+	passed++;
+}
 
 static void result(int ok, const char *name, const char *why)
 {
@@ -141,6 +165,80 @@ static const char *check_memfd(int fd, const char *session, uint64_t token,
 	return NULL;
 }
 
+/* A memfd of @size bytes filled from the seed with write(), not mmap. */
+static int write_memfd(const char *session, uint64_t token, size_t size)
+{
+	uint64_t s = seed_of(session, token), buf[512];
+	int fd = memfd_create("luo", 0);
+	size_t off, i;
+
+	if (fd < 0 || ftruncate(fd, size))
+		return -1;
+	for (off = 0; off < size; off += sizeof(buf)) {
+		for (i = 0; i < 512; i++)
+			buf[i] = next(&s);
+		if (pwrite(fd, buf, sizeof(buf), off) != sizeof(buf))
+			return -1;
+	}
+	return fd;
+}
+
+static int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* A line of /proc/meminfo, in kB, or -1. */
+static long meminfo_kb(const char *key)
+{
+	char line[128], name[64];
+	long kb = -1, v;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %ld", name, &v) == 2 &&
+		    !strcmp(name, key))
+			kb = v;
+	fclose(f);
+	return kb;
+}
+
+/*
+ * The memfds of the "modes" session: how each is made, and the mode and
+ * seals it must come back with.  Under F_SEAL_EXEC no execute bits.
+ */
+static const struct {
+	unsigned int flags;
+	int chmod, seals;
+	int mode, want_seals;
+} modes[] = {
+	{ 0, -1, 0, 0777, F_SEAL_SEAL },
+	{ MFD_NOEXEC_SEAL, -1, 0, 0666, F_SEAL_EXEC },
+	{ 0, 0600, 0, 0600, F_SEAL_SEAL },
+	/* Sealing an executable memfd's exec bits seals its contents too. */
+	{ MFD_ALLOW_SEALING, 0755, F_SEAL_EXEC, 0644,
+	  F_SEAL_EXEC | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE |
+	  F_SEAL_FUTURE_WRITE },
+};
+
+#define THP_SHMEM	"/sys/kernel/mm/transparent_hugepage/shmem_enabled"
+#define HUGE_SIZE	((2UL << 20) + PAGE)
+
+/* Retrieved in a pid namespace where vm.memfd_noexec is 2. */
+#define NOEXEC_TOKEN	100
+
+/* The 16 MiB memfd retrieved under a memory cgroup's limit. */
+#define MEMCG_SIZE	(16UL << 20)
+
 /* The files of the "mixed" session: size, hole, hole length, position. */
 static const struct {
 	size_t size, hole, hole_len;
@@ -158,6 +256,8 @@ static const struct {
 static int big;
 /* The kernel is booted with liveupdate_debug=freeze. */
 static int fail_freeze;
+/* --max: the most a handover may hold. */
+static int max;
 
 static size_t big_size(int i)
 {
@@ -188,12 +288,80 @@ static int keep_file(int session, int fd, uint64_t token, const char *what)
 	return err;
 }
 
+/* --max: as many sessions and files as a handover may hold, no more. */
+static int keep_max(int dev)
+{
+	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
+	double t0, first = 0, last = 0, spent;
+	int s = -1, m, i, j, f = 0, err;
+
+	for (i = 0; i < MAX_SESSIONS; i++) {
+		snprintf(name, sizeof(name), "max-%04d", i);
+		s = new_session(dev, name);
+		if (s < 0)
+			return 1;
+		for (j = 0; j < MAX_FILES / MAX_SESSIONS; j++, f++) {
+			m = make_memfd(name, j, j ? 0 : PAGE, 0, 0, 0, 0);
+			t0 = now();
+			err = keep_file(s, m, j, "memfd of the most");
+			spent = now() - t0;
+			if (err)
+				return 1;
+			if (f < 1024)
+				first += spent;
+			else if (f >= MAX_FILES - 1024)
+				last += spent;
+		}
+	}
+	printf("# max: %d sessions, %d files; a preserve took %.0f us among the first 1024 files, %.0f us among the last 1024\n",
+	       MAX_SESSIONS, MAX_FILES, first / 1024 * 1e6, last / 1024 * 1e6);
+	result(lu_create(dev, "one-too-many") == -ENOSPC, "session-limit",
+	       "a session past the limit was created");
+	m = memfd_create("luo", 0);
+	result(m >= 0 && lu_preserve(s, m, 999) == -ENOSPC, "file-limit",
+	       "a file past the limit was preserved");
+	close(m);
+	return 0;
+}
+
+/* --max, in the next kernel: every session and file arrived. */
+static void check_max(int dev)
+{
+	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
+	const char *why = NULL;
+	int s, m, i, j, files = 0;
+	double t0 = now();
+
+	for (i = 0; i < MAX_SESSIONS && !why; i++) {
+		snprintf(name, sizeof(name), "max-%04d", i);
+		s = lu_retrieve(dev, name);
+		if (s < 0) {
+			why = "a session missing";
+			break;
+		}
+		for (j = 0; j < MAX_FILES / MAX_SESSIONS && !why; j++) {
+			m = lu_retrieve_fd(s, j);
+			if (m < 0)
+				why = "a file missing";
+			else if (!j && i % 64 == 0)
+				why = check_memfd(m, name, j, PAGE, 0, 0, 0);
+			files += m >= 0;
+			close(m);
+		}
+		close(s);
+	}
+	printf("# max: retrieved %d files of %d sessions in %.2f s\n", files,
+	       i, now() - t0);
+	result(!why, "max-handed-over", why);
+}
+
 /* Stage 1: everything is preserved here, before the reboot. */
 static int stage1(int dev, char **cmd)
 {
 	int state = -1, statefd = -1;
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
 	int s, m, late, i, closed;
+	long huge;
 	double t0;
 	uint64_t v;
 	pid_t pid;
@@ -201,6 +369,11 @@ static int stage1(int dev, char **cmd)
 
 	if (big)
 		goto big_files;
+	if (max) {
+		if (keep_max(dev))
+			return 1;
+		goto run;
+	}
 
 	s = new_session(dev, "state");
 	if (s < 0)
@@ -252,6 +425,48 @@ static int stage1(int dev, char **cmd)
 	if (fcntl(m, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE))
 		return 1;
 	if (keep_file(s, m, 1, "sealed memfd"))
+		return 1;
+
+	/* Permissions and seals, and one for a noexec namespace. */
+	s = new_session(dev, "modes");
+	if (s < 0)
+		return 1;
+	for (i = 0; i < (int)ARRAY_SIZE(modes); i++) {
+		m = make_memfd("modes", i, PAGE, 0, 0, 0, modes[i].flags);
+		if (m < 0 || (modes[i].chmod >= 0 && fchmod(m, modes[i].chmod)) ||
+		    (modes[i].seals && fcntl(m, F_ADD_SEALS, modes[i].seals)))
+			return 1;
+		if (keep_file(s, m, i, "memfd of a mode"))
+			return 1;
+	}
+	m = make_memfd("modes", NOEXEC_TOKEN, PAGE, 0, 0, 0, 0);
+	if (m < 0 || fchmod(m, 0755) ||
+	    keep_file(s, m, NOEXEC_TOKEN, "executable memfd"))
+		return 1;
+
+	/*
+	 * shmem's huge pages: the last folio of a memfd whose size is not a
+	 * multiple of 2 MiB reaches past its end.
+	 */
+	huge = meminfo_kb("ShmemHugePages");
+	if (huge >= 0 && !write_str(THP_SHMEM, "always")) {
+		s = new_session(dev, "huge");
+		m = write_memfd("huge", 1, HUGE_SIZE);
+		write_str(THP_SHMEM, "never");
+		if (s < 0 || m < 0)
+			return 1;
+		huge = meminfo_kb("ShmemHugePages") - huge;
+		printf("# huge: %ld kB of shmem huge pages\n", huge);
+		if (keep_file(s, m, 1, "memfd of huge folios"))
+			return 1;
+		if (pwrite(statefd, huge >= 4096 ? "H" : "h", 1, 20) != 1)
+			return 1;
+	}
+
+	/* Retrieved under a memory cgroup's limit, then without. */
+	s = new_session(dev, "memcg");
+	m = make_memfd("memcg", 1, MEMCG_SIZE, 0, 0, 0, 0);
+	if (s < 0 || keep_file(s, m, 1, "memfd for a memory cgroup"))
 		return 1;
 
 	/* Closed before the kexec: nothing of it crosses. */
@@ -317,6 +532,7 @@ big_files:
 		       BIG_FILES, total >> 20, spent);
 	}
 
+run:
 	printf("# stage 1 ready; running %s\n", cmd[0]);
 	fflush(stdout);
 	pid = fork();
@@ -351,6 +567,141 @@ static int session_or_fail(int dev, const char *name)
 	return s;
 }
 
+/* The mode and seals memfd @m came back with, checked against @i. */
+static const char *check_mode(int m, int i)
+{
+	static char why[64];
+	struct stat st;
+	int seals;
+
+	if (m < 0)
+		return "no memfd";
+	seals = fcntl(m, F_GET_SEALS);
+	if (fstat(m, &st) || (int)(st.st_mode & 07777) != modes[i].mode ||
+	    seals != modes[i].want_seals) {
+		snprintf(why, sizeof(why), "memfd %d: mode %o seals %#x", i,
+			 st.st_mode & 07777, seals);
+		return why;
+	}
+	return NULL;
+}
+
+/*
+ * Retrieve @token of @session in a new pid namespace whose
+ * vm.memfd_noexec is 2: no executable memfd may exist there.
+ */
+static const char *retrieve_noexec(int session, uint64_t token)
+{
+	struct stat st;
+	int status, m;
+	pid_t pid, child;
+
+	pid = fork();
+	if (!pid) {
+		if (unshare(CLONE_NEWPID))
+			_exit(10);
+		child = fork();
+		if (!child) {
+			if (write_str("/proc/sys/vm/memfd_noexec", "2"))
+				_exit(11);
+			m = lu_retrieve_fd(session, token);
+			if (m < 0 || fstat(m, &st))
+				_exit(12);
+			_exit((st.st_mode & 07777) == 0644 &&
+			      (fcntl(m, F_GET_SEALS) & F_SEAL_EXEC) ? 0 : 13);
+		}
+		if (child < 0 || waitpid(child, &status, 0) != child)
+			_exit(14);
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 15);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return "the child did not finish";
+	switch (WEXITSTATUS(status)) {
+	case 0:
+		return NULL;
+	case 10:
+		return "no pid namespace";
+	case 11:
+		return "cannot set vm.memfd_noexec";
+	case 12:
+		return "no memfd";
+	default:
+		return "executable, or not sealed so";
+	}
+}
+
+#define MEMCG	"/sys/fs/cgroup/luo-test"
+
+/*
+ * Retrieve @token of @session in a memory cgroup too small for it: it
+ * fails with ENOMEM and the caller is not killed; once the limit is raised
+ * the same call gives the whole memfd.  The child stops itself whenever
+ * the parent has to act: at the limit, it must not fault or allocate.
+ */
+static const char *retrieve_memcg(int session, uint64_t token)
+{
+	int status, m, err = 0;
+	char pid[16], touch[65536];
+	pid_t child;
+
+	mkdir("/sys/fs/cgroup", 0755);
+	mount("none", "/sys/fs/cgroup", "cgroup2", 0, NULL);
+	if (write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory") ||
+	    (mkdir(MEMCG, 0755) && errno != EEXIST) ||
+	    write_str(MEMCG "/memory.max", "4M"))
+		return "skip: no memory cgroup";
+
+	child = fork();
+	if (!child) {
+		/* Fault in what is used at the limit: stack and errno. */
+		memset(touch, 1, sizeof(touch));
+		errno = 0;
+		raise(SIGSTOP);		/* the parent moves it */
+		err = lu_retrieve_fd(session, token);
+		raise(SIGSTOP);		/* the parent raises the limit */
+		if (err != -ENOMEM)
+			_exit(err < 0 ? 11 : 12);
+		m = lu_retrieve_fd(session, token);
+		if (m < 0)
+			_exit(14);
+		_exit(check_memfd(m, "memcg", 1, MEMCG_SIZE, 0, 0, 0) ? 15 :
+		      touch[0] - 1);
+	}
+	if (child < 0)
+		return "cannot fork";
+	snprintf(pid, sizeof(pid), "%d", child);
+	if (waitpid(child, &status, WUNTRACED) != child || !WIFSTOPPED(status) ||
+	    write_str(MEMCG "/cgroup.procs", pid) || kill(child, SIGCONT) ||
+	    waitpid(child, &status, WUNTRACED) != child || !WIFSTOPPED(status) ||
+	    write_str(MEMCG "/memory.max", "max") || kill(child, SIGCONT) ||
+	    waitpid(child, &status, 0) != child)
+		err = 1;
+	if (err) {
+		kill(child, SIGKILL);
+		waitpid(child, &status, 0);
+	}
+	rmdir(MEMCG);
+	if (err)
+		return WIFSIGNALED(status) ? "the retriever was killed" :
+					     "cannot run the retriever";
+	if (!WIFEXITED(status))
+		return "the retriever was killed";
+	switch (WEXITSTATUS(status)) {
+	case 0:
+		return NULL;
+	case 11:
+		return "retrieve failed, but not with ENOMEM";
+	case 12:
+		return "retrieve past the limit succeeded";
+	case 14:
+		return "retrieve failed again once memory was there";
+	case 15:
+		return "contents differ";
+	default:
+		return "cannot use the memory cgroup";
+	}
+}
+
 /* Stage 2: what the kernel before preserved is all here. */
 static int stage2(int dev)
 {
@@ -361,6 +712,10 @@ static int stage2(int dev)
 
 	if (big)
 		goto big_files;
+	if (max) {
+		check_max(dev);
+		goto out;
+	}
 
 	s = session_or_fail(dev, "state");
 	if (s >= 0) {
@@ -459,6 +814,48 @@ static int stage2(int dev)
 		close(s);
 	}
 
+	s = session_or_fail(dev, "modes");
+	if (s >= 0) {
+		why = NULL;
+		for (i = 0; i < (int)ARRAY_SIZE(modes) && !why; i++) {
+			m = lu_retrieve_fd(s, i);
+			why = check_mode(m, i);
+			close(m);
+		}
+		result(!why, "modes", why);
+		why = retrieve_noexec(s, NOEXEC_TOKEN);
+		result(!why, "memfd-noexec-namespace", why);
+		close(s);
+	}
+
+	if (buf[20] == 'H' || buf[20] == 'h') {
+		s = session_or_fail(dev, "huge");
+		if (s >= 0) {
+			m = lu_retrieve_fd(s, 1);
+			why = m < 0 ? "no memfd" :
+			      check_memfd(m, "huge", 1, HUGE_SIZE, 0, 0, 0);
+			if (buf[20] == 'H')
+				result(!why, "huge-folio-past-end", why);
+			else
+				skip("huge-folio-past-end",
+				     "no shmem huge pages were made");
+			close(m);
+			close(s);
+		}
+	} else {
+		skip("huge-folio-past-end", "no shmem huge pages here");
+	}
+
+	s = session_or_fail(dev, "memcg");
+	if (s >= 0) {
+		why = retrieve_memcg(s, 1);
+		if (why && !strncmp(why, "skip: ", 6))
+			skip("retrieve-after-enomem", why + 6);
+		else
+			result(!why, "retrieve-after-enomem", why);
+		close(s);
+	}
+
 	result(lu_retrieve(dev, "closed") == -ENOENT, "closed-session",
 	       "a session closed before the kexec was handed over");
 
@@ -513,6 +910,32 @@ big_files:
 		close(s);
 	}
 
+out:
+	printf("luo_kexec: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
+
+/*
+ * After a handover the next kernel rejected: the lost sessions answer
+ * EIO, and the device works for the next live update.
+ */
+static int check_rejected(void)
+{
+	int dev = open(LIVEUPDATE_DEV, O_RDWR), s, m;
+
+	result(dev >= 0, "device-opens", "the device refused to open");
+	if (dev < 0)
+		goto out;
+	result(lu_retrieve(dev, "state") == -EIO, "lost-sessions-eio",
+	       "a lost session did not answer EIO");
+	s = lu_create(dev, "after-rejected");
+	m = make_memfd("after-rejected", 1, PAGE, 0, 0, 0, 0);
+	result(s >= 0 && m >= 0 && lu_preserve(s, m, 1) == 0,
+	       "next-live-update", "cannot preserve for the next live update");
+	close(m);
+	close(s);
+	close(dev);
+out:
 	printf("luo_kexec: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
@@ -523,23 +946,22 @@ int main(int argc, char **argv)
 	int dev, stage, arg = 2;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s 1 [--big|--fail-freeze] COMMAND...\n"
-			"       %s 2 [--big|--expect-eio]\n", argv[0], argv[0]);
+		fprintf(stderr, "usage: %s 1 [--big|--max|--fail-freeze] COMMAND...\n"
+			"       %s 2 [--big|--max|--rejected]\n", argv[0], argv[0]);
 		return 2;
 	}
 	stage = atoi(argv[1]);
 	if (argc > 2 && !strcmp(argv[2], "--big")) {
 		big = 1;
 		arg = 3;
+	} else if (argc > 2 && !strcmp(argv[2], "--max")) {
+		max = 1;
+		arg = 3;
 	} else if (argc > 2 && !strcmp(argv[2], "--fail-freeze")) {
 		fail_freeze = 1;
 		arg = 3;
-	} else if (argc > 2 && !strcmp(argv[2], "--expect-eio")) {
-		dev = open(LIVEUPDATE_DEV, O_RDWR);
-		result(dev < 0 && errno == EIO, "handover-rejected",
-		       "the device opened after a bad handover");
-		printf("luo_kexec: %d passed, %d failed\n", passed, failed);
-		return failed ? 1 : 0;
+	} else if (argc > 2 && !strcmp(argv[2], "--rejected")) {
+		return check_rejected();
 	}
 	if ((stage != 1 && stage != 2) || (stage == 1 && arg >= argc)) {
 		fprintf(stderr, "%s: stage must be 1 (with a command) or 2\n",

@@ -643,6 +643,9 @@ int kho_fill_kimage(struct kimage *image)
  *
  * Finalizes the handover if nothing did yet.  A failure, of a client or of
  * the checks, fails the kexec reboot with the running system untouched.
+ * Only kexec_file_load() attaches a handover; an image loaded otherwise,
+ * a kexec jump image that returns among them, leaves KHO and its clients
+ * untouched, so nothing stays finalized when it comes back.
  *
  * Context: kernel_kexec(), with the kexec lock held, before devices are
  * shut down.

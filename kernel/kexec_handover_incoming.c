@@ -314,6 +314,10 @@ static void __init kho_init_pages(int nid, unsigned long pfn,
 			__init_single_page(pfn_to_page(pfn), pfn, zid, nid);
 			if (zid == ZONE_MOVABLE)
 				__SetPageReserved(pfn_to_page(pfn));
+			/* As memmap_init() leaves a pageblock it initializes. */
+			if (pageblock_aligned(pfn))
+				set_pageblock_migratetype(pfn_to_page(pfn),
+							  MIGRATE_MOVABLE);
 		}
 	}
 }
@@ -346,17 +350,18 @@ static void __init kho_init_preserved(unsigned long lo, unsigned long hi)
 
 static void __init kho_in_note_deferred(void)
 {
-	unsigned long base = ULONG_MAX;
+	unsigned long base = ULONG_MAX, end = 0;
 	int nid;
 
 	for_each_online_node(nid) {
 		kho_first_deferred[nid] = NODE_DATA(nid)->first_deferred_pfn;
 		base = min(base, kho_first_deferred[nid]);
+		end = max(end, pgdat_end_pfn(NODE_DATA(nid)));
 	}
-	if (base >= max_pfn)
+	if (base >= end)
 		return;
 	kho_deferred_base = ALIGN_DOWN(base, MAX_ORDER_NR_PAGES);
-	kho_deferred_blocks = DIV_ROUND_UP(max_pfn - kho_deferred_base,
+	kho_deferred_blocks = DIV_ROUND_UP(end - kho_deferred_base,
 					   MAX_ORDER_NR_PAGES);
 	kho_deferred_done = memblock_alloc(BITS_TO_LONGS(kho_deferred_blocks) *
 					   sizeof(long), sizeof(long));
@@ -382,7 +387,8 @@ void __init kho_init_deferred_block(unsigned long pfn)
 	if (!kho_deferred_done || pfn < kho_deferred_base)
 		return;
 	block = (pfn - kho_deferred_base) / MAX_ORDER_NR_PAGES;
-	if (block >= kho_deferred_blocks || test_bit(block, kho_deferred_done))
+	if (WARN_ON_ONCE(block >= kho_deferred_blocks) ||
+	    test_bit(block, kho_deferred_done))
 		return;
 	kho_init_preserved(pfn, pfn + MAX_ORDER_NR_PAGES);
 	set_bit(block, kho_deferred_done);
@@ -671,8 +677,15 @@ static int kho_in_claim_range(unsigned long pfn, unsigned long nr)
 	unsigned int order;
 	long block;
 
-	if (!kho_in_accepted || !nr || end < pfn ||
-	    !kho_in_pages_ok(pfn, nr, false))
+	if (!kho_in_accepted || !nr || end < pfn)
+		return -EINVAL;
+	/* Preserved memory first: only then are its struct pages read. */
+	for (p = pfn; p < end; p += 1UL << order) {
+		block = kho_in_block(PFN_PHYS(p), &order);
+		if (block < 0 || p + (1UL << order) > end)
+			return -EINVAL;
+	}
+	if (!kho_in_pages_ok(pfn, nr, false))
 		return -EINVAL;
 	for (p = pfn; p < end; p += 1UL << order) {
 		block = kho_in_block(PFN_PHYS(p), &order);
@@ -883,14 +896,23 @@ int kho_retrieve_subtree(const char *name, phys_addr_t *phys)
 }
 EXPORT_SYMBOL_GPL(kho_retrieve_subtree);
 
-/* Give the block KHO took for itself at @phys to the page allocator. */
+/*
+ * Give the block KHO took for itself at @phys to the page allocator, if
+ * it could be a folio: the previous kernel chose the block.
+ */
 static void __init kho_in_release(phys_addr_t phys)
 {
 	unsigned int order;
 	phys_addr_t head;
 
-	if (kho_in_block_of(phys, &head, &order) >= 0)
-		folio_put(kho_in_make_folio(PHYS_PFN(head), order));
+	if (kho_in_block_of(phys, &head, &order) < 0)
+		return;
+	if (order > MAX_FOLIO_ORDER ||
+	    !kho_in_pages_ok(PHYS_PFN(head), 1UL << order, true)) {
+		pr_warn("block at %pa kept reserved\n", &head);
+		return;
+	}
+	folio_put(kho_in_make_folio(PHYS_PFN(head), order));
 }
 
 /*

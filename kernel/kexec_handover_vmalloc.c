@@ -150,7 +150,8 @@ EXPORT_SYMBOL_GPL(kho_unpreserve_vmalloc);
  *
  * Context: Process context, from core initcalls on.
  * Return: the area, or NULL if @preservation does not describe preserved
- * memory of this handover, entirely, or memory is short.
+ * memory of this handover, entirely, or memory is short.  A failure is
+ * final: what was taken back before it is freed.
  */
 void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
 {
@@ -163,7 +164,8 @@ void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
 	void *addr;
 
 	/* A crafted count must not size the page array: the blocks bound it. */
-	if (!nr || nr > kho_in_preserved_pages() || order > MAX_PAGE_ORDER ||
+	if (!nr || nr > kho_in_preserved_pages() ||
+	    nr > INT_MAX / sizeof(*pages) || order > MAX_PAGE_ORDER ||
 	    !IS_ALIGNED(nr, 1U << order) || preservation->flags)
 		return NULL;
 	blocks = nr >> order;

@@ -726,7 +726,8 @@ static int __init kho_test_check_previous(void)
 
 	if (fill_nr) {
 		fill = kho_restore_folio(fill_list);
-		i = fill ? kho_test_check_fill(folio_address(fill), fill_nr) : 0;
+		i = fill && fill_nr * sizeof(u64) <= folio_size(fill) ?
+		    kho_test_check_fill(folio_address(fill), fill_nr) : 0;
 		if (fill)
 			kho_test_expect_managed(folio_pfn(fill),
 						folio_nr_pages(fill));
@@ -1034,7 +1035,6 @@ static void __init kho_test_refusals(void)
 	kho_test_ktap(err == -EINVAL, "refuse-non-ram", "memory beyond RAM");
 }
 
-/* Preserve about @preserve_mb MiB, the same share for every order. */
 /* Free memory outside CMA, which is scratch. */
 static unsigned long kho_test_free_mb(void)
 {
@@ -1104,6 +1104,7 @@ static int __init kho_test_preserve_big(void)
 	return 0;
 }
 
+/* Preserve about @preserve_mb MiB, the same share for every order. */
 static int __init kho_test_preserve(void)
 {
 	u64 share = div_u64((u64)preserve_mb << 20, KHO_TEST_ORDERS);

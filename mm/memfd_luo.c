@@ -6,9 +6,10 @@
  * Preserving fills the holes, pins every folio, preserves it with KHO,
  * keeps it off the evictable LRUs and fixes the file's size and blocks;
  * writes inside the size go on reaching the same folios until the kexec.
- * Freezing writes what the next kernel needs into a preserved struct
- * memfd_luo_ser: the size, the file position, the seals, the permission
- * bits and the (index, address) of each folio.
+ * Preserving also lists the (index, address) of each folio in preserved
+ * memory and sets a preserved struct memfd_luo_ser aside, into which
+ * freezing writes the size, the file position, the seals and the
+ * permission bits: the reboot allocates nothing.
  */
 
 #define pr_fmt(fmt) "liveupdate: memfd: " fmt
@@ -65,14 +66,15 @@ struct memfd_luo {
 	struct folio **pinned;
 	unsigned long nr;
 	struct kho_vmalloc folios_kv;
-	struct memfd_luo_ser *ser;	/* while frozen */
+	struct memfd_luo_ser *ser;	/* preserved, filled at freeze */
 	bool unevictable;		/* we made the mapping unevictable */
 };
 
+/* A memfd: no name in any directory, on the kernel's own shmem mount. */
 static bool memfd_luo_can_preserve(struct file *file)
 {
 	return shmem_file(file) && !file_inode(file)->i_nlink &&
-	       !is_file_hugepages(file);
+	       shmem_file_is_internal(file) && !is_file_hugepages(file);
 }
 
 static void memfd_luo_release(struct memfd_luo *m)
@@ -85,6 +87,8 @@ static void memfd_luo_release(struct memfd_luo *m)
 	}
 	kvfree(m->pinned);
 	vfree(m->folios);
+	if (!IS_ERR_OR_NULL(m->ser))
+		kho_unpreserve_free(m->ser);
 	kfree(m);
 }
 
@@ -102,6 +106,7 @@ static int memfd_luo_migrate(struct folio *folio, bool *drained)
 		.gfp_mask = GFP_USER | __GFP_NOWARN,
 		.reason = MR_LONGTERM_PIN,
 	};
+	unsigned int flags;
 	LIST_HEAD(list);
 	int err;
 
@@ -119,9 +124,12 @@ static int memfd_luo_migrate(struct folio *folio, bool *drained)
 			    folio_nr_pages(folio));
 	list_add_tail(&folio->lru, &list);
 	folio_put(folio);
+	/* Large targets ask for movable memory: keep them out of CMA too. */
+	flags = memalloc_pin_save();
 	err = migrate_pages(&list, alloc_migration_target, NULL,
 			    (unsigned long)&mtc, MIGRATE_SYNC, MR_LONGTERM_PIN,
 			    NULL);
+	memalloc_pin_restore(flags);
 	if (err) {
 		putback_movable_pages(&list);
 		return err < 0 ? err : -EBUSY;
@@ -242,6 +250,10 @@ static int memfd_luo_preserve(struct liveupdate_file *lf)
 		m->folios = vzalloc(array_size(slots, sizeof(*m->folios)));
 		err = m->pinned && m->folios ? 0 : -ENOMEM;
 	}
+	if (!err) {
+		m->ser = kho_alloc_preserve(sizeof(*m->ser));
+		err = PTR_ERR_OR_ZERO(m->ser);
+	}
 	err = err ?: memfd_luo_pin(inode, m, pages);
 	err = err ?: kho_preserve_vmalloc(m->folios, &m->folios_kv);
 	if (!err) {
@@ -275,28 +287,21 @@ static int memfd_luo_freeze(struct liveupdate_file *lf)
 {
 	struct inode *inode = file_inode(lf->file);
 	struct memfd_luo *m = lf->priv;
-	struct memfd_luo_ser *ser;
+	struct memfd_luo_ser *ser = m->ser;
 
-	ser = kho_alloc_preserve(sizeof(*ser));
-	if (IS_ERR(ser))
-		return PTR_ERR(ser);
 	ser->size = i_size_read(inode);
 	ser->pos = READ_ONCE(lf->file->f_pos);
 	ser->seals = SHMEM_I(inode)->seals;
 	ser->mode = inode->i_mode & MEMFD_LUO_MODE;
 	ser->nr_folios = m->nr;
 	ser->folios = m->folios_kv;
-	m->ser = ser;
 	lf->data = virt_to_phys(ser);
 	return 0;
 }
 
 static void memfd_luo_unfreeze(struct liveupdate_file *lf)
 {
-	struct memfd_luo *m = lf->priv;
-
-	kho_unpreserve_free(m->ser);
-	m->ser = NULL;
+	lf->data = 0;
 }
 
 /*
@@ -480,9 +485,12 @@ static int memfd_luo_retrieve(struct liveupdate_file *lf)
 	return 0;
 }
 
+/* Finishing needs the record mapped: only memory can be short for it. */
 static bool memfd_luo_can_finish(struct liveupdate_file *lf)
 {
-	return true;
+	struct memfd_luo_in *in;
+
+	return lf->file || memfd_luo_in(lf, &in) != -ENOMEM;
 }
 
 /* Free the folios of a memfd nobody retrieved, or that failed to be. */

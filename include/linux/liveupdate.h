@@ -35,18 +35,28 @@ struct liveupdate_file {
  * struct liveupdate_file_ops - What a file type does across a live update.
  * @can_preserve: whether the handler takes @file; no side effects.
  * @preserve: take hold of @lf->file's contents while the workload runs
- *	(the heavy work: pinning, copying descriptors).  Return 0 or an errno.
+ *	(the heavy work: pinning, allocating what freeze() fills).  Return
+ *	0 or an errno.
  * @unpreserve: undo preserve(): the agent closed the session or the file
  *	is no longer wanted.
- * @freeze: at the kexec reboot, after which the file does not change:
- *	write what the next kernel needs and set @lf->data.  Return 0 or an
- *	errno, which fails the reboot after every frozen file is thawed.
+ * @freeze: at the kexec reboot: write what the next kernel needs into
+ *	memory set aside by preserve() and set @lf->data.  What may still
+ *	change the file until the reboot (a memfd's writes inside its size)
+ *	must reach the next kernel.  Return 0 or an errno, which fails the
+ *	reboot after every frozen file is thawed.
  * @unfreeze: undo freeze(): the kexec did not happen.
  * @retrieve: in the next kernel, make @lf->file from @lf->data.  Must
  *	check everything it reads: the data comes from another kernel.
+ *	-ENOMEM and -ENFILE mean "try again", and the handler must be able
+ *	to go on from where it stopped; any other error is final.
  * @can_finish: whether the session may finish now.
  * @finish: the kernel's hold ends: release what retrieve() did not take,
  *	everything if it never ran.
+ *
+ * preserve(), unpreserve(), retrieve() and finish() run without live
+ * update's lock and may sleep on the file's own locks.  can_preserve(),
+ * freeze(), unfreeze() and can_finish() run under it, freeze() in the
+ * reboot path: they must not wait for anything user space can hold.
  */
 struct liveupdate_file_ops {
 	bool (*can_preserve)(struct file *file);

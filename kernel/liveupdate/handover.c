@@ -91,7 +91,8 @@ static void luo_thaw(void)
 	luo.fdt = NULL;
 	luo.frozen = false;
 
-	rbtree_postorder_for_each_entry_safe(s, next, &luo.outgoing, node) {
+	for (s = luo_session_first(&luo.outgoing); s; s = next) {
+		next = luo_session_next(s);
 		if (!s->closed)
 			continue;
 		rb_erase(&s->node, &luo.outgoing);
@@ -143,16 +144,17 @@ static int luo_freeze(struct kho_serialization *ser)
 	unsigned long nr = luo.nr_outgoing;
 	int err;
 
-	if (!nr)
-		return 0;
 	/*
 	 * A preserve or unpreserve that is still running may be waiting for
-	 * a lock user space holds: fail the reboot rather than wait for it.
+	 * a lock user space holds, and one that unpreserves after the tracker
+	 * is serialized would fail: fail the reboot rather than wait.
 	 */
 	if (luo.busy) {
-		pr_err("a file is being preserved or released: try again\n");
+		pr_err("a file is being preserved, released or retrieved: try again\n");
 		return -EBUSY;
 	}
+	if (!nr)
+		return 0;
 	luo.frozen = true;
 	ss = luo_alloc_array(array_size(nr, sizeof(*ss)), &luo.ser_kv);
 	if (IS_ERR(ss))
@@ -345,17 +347,21 @@ void luo_incoming_read(void)
 	phys_addr_t phys;
 	u64 nr = 0;
 	void *fdt;
+	int err;
 
 	guard(mutex)(&luo.lock);
 	if (luo.in_read)
 		return;
 	luo.in_read = true;
-	if (kho_retrieve_subtree(LUO_FDT_NAME, &phys))
+	err = kho_retrieve_subtree(LUO_FDT_NAME, &phys);
+	if (err == -ENOENT)
 		return;
 
-	folio = kho_restore_folio(phys);
+	folio = err ? NULL : kho_restore_folio(phys);
 	fdt = folio ? folio_address(folio) : NULL;
-	if (!fdt)
+	if (err)
+		why = "bad sub-FDT entry";
+	else if (!fdt)
 		why = "cannot restore the FDT";
 	else if (fdt_check_header(fdt) || fdt_totalsize(fdt) > folio_size(folio))
 		why = "bad FDT";

@@ -37,6 +37,7 @@ struct luo_session;
  * @by_file: outgoing: in luo.files, by &struct file.
  * @ready: outgoing: preserve() returned; the file may be frozen.
  * @frozen: outgoing: freeze() ran and unfreeze() has not.
+ * @retrieving: incoming: retrieve() runs, without luo.lock.
  * @retrieve_err: incoming: why retrieve() failed for good, or 0.
  */
 struct luo_file {
@@ -48,6 +49,7 @@ struct luo_file {
 	struct rb_node by_file;
 	bool ready;
 	bool frozen;
+	bool retrieving;
 	int retrieve_err;
 };
 
@@ -57,6 +59,7 @@ struct luo_file {
  * @node: in luo.outgoing or luo.incoming, by name.
  * @files: its files, by token.
  * @nr_files: how many.
+ * @busy: incoming: retrieve() calls running.
  * @reap: on luo.reap once closed after a thaw.
  * @ser: outgoing, frozen: the preserved array of its files' records.
  * @ser_kv: how @ser is preserved.
@@ -71,6 +74,7 @@ struct luo_session {
 	struct rb_node node;
 	struct rb_root files;
 	unsigned long nr_files;
+	unsigned long busy;
 	struct list_head reap;
 	void *ser;
 	struct kho_vmalloc ser_kv;
@@ -83,17 +87,18 @@ struct luo_session {
 
 /**
  * struct luo_state - All of live update's state.
- * @lock: guards the rest.  Never held across a handler's preserve() or
- *	unpreserve(), which take locks user space can hold (a memfd's inode
- *	lock), because the reboot path takes it.
+ * @lock: guards the rest.  Never held across a handler's preserve(),
+ *	unpreserve(), retrieve() or finish(), which take locks user space
+ *	can hold (a memfd's inode lock) or run long, because the reboot path
+ *	takes it.
  * @handlers: the registered file handlers.
  * @outgoing: sessions to hand over, by name.
  * @incoming: sessions handed over, by name.
  * @files: every outgoing file, by &struct file.
  * @nr_outgoing: sessions in @outgoing.
  * @nr_files: files of every outgoing session.
- * @busy: preserve() and unpreserve() calls running without @lock; the
- *	handover cannot be frozen meanwhile.
+ * @busy: preserve(), unpreserve(), retrieve() and finish() calls running
+ *	without @lock; the handover cannot be frozen meanwhile.
  * @reap: sessions closed while frozen, after the thaw: their files wait
  *	to be unpreserved by @reap_work.
  * @reap_work: unpreserves them.

@@ -35,7 +35,15 @@
  * device.  Each can be retrieved once; its files are retrieved by token,
  * and finishing the session, or closing its fd, lets the files nobody
  * retrieved go.  A retrieved session keeps its name, so that retrieving
- * it again fails with -EINVAL rather than -ENOENT.
+ * it again fails with -EINVAL rather than -ENOENT.  Retrieving a file and
+ * finishing run without the lock too, marked under it: a second retrieve
+ * of the same file, or a finish meanwhile, gets -EBUSY.  A retrieve that
+ * failed for want of memory or files may be tried again; any other
+ * failure is the data's and stays.
+ *
+ * Whatever runs without the lock is counted in luo.busy, and freezing
+ * the handover for a reboot fails while it is not zero: the reboot never
+ * waits for user space.
  */
 
 static void luo_reap_fn(struct work_struct *work);
@@ -108,6 +116,7 @@ static struct liveupdate_file_handler *luo_handler_of(struct file *file)
 {
 	struct liveupdate_file_handler *h;
 
+	lockdep_assert_held(&luo.lock);
 	list_for_each_entry(h, &luo.handlers, list)
 		if (h->ops->can_preserve(file))
 			return h;
@@ -217,25 +226,22 @@ void luo_session_unget(struct luo_session *s)
 	s->retrieved = false;
 }
 
-/* Let go of the incoming session's files nobody retrieved. */
-static int __luo_session_finish(struct luo_session *s, bool check)
+/*
+ * Let go of the incoming session's files nobody retrieved, without
+ * luo.lock: finish() may free much memory.  The caller marked @s
+ * finished and counted itself in luo.busy; no retrieve runs.
+ */
+static void luo_session_finish_files(struct luo_session *s)
 {
 	struct luo_file *f;
 
-	if (s->finished)
-		return -EINVAL;
-	if (check) {
-		for (f = luo_file_first(s); f; f = luo_file_next(f))
-			if (f->h && !f->h->ops->can_finish(&f->lf))
-				return -EBUSY;
-	}
 	for (f = luo_file_first(s); f; f = luo_file_next(f)) {
 		if (f->h)
 			f->h->ops->finish(&f->lf);
 		cond_resched();
 	}
-	s->finished = true;
-	return 0;
+	guard(mutex)(&luo.lock);
+	luo.busy--;
 }
 
 /**
@@ -243,17 +249,34 @@ static int __luo_session_finish(struct luo_session *s, bool check)
  * @s: the session.
  *
  * Return: 0, -EINVAL if @s is outgoing or finished already, -EBUSY if a
- * file cannot finish now (nothing is done then).
+ * file is being retrieved or cannot finish now (nothing is done then).
  */
 int luo_session_finish(struct luo_session *s)
 {
+	struct luo_file *f;
+
 	if (!s->incoming)
 		return -EINVAL;
-	guard(mutex)(&luo.lock);
-	return __luo_session_finish(s, true);
+	scoped_guard(mutex, &luo.lock) {
+		if (s->finished)
+			return -EINVAL;
+		if (s->busy)
+			return -EBUSY;
+		for (f = luo_file_first(s); f; f = luo_file_next(f))
+			if (f->h && !f->h->ops->can_finish(&f->lf))
+				return -EBUSY;
+		s->finished = true;
+		luo.busy++;
+	}
+	luo_session_finish_files(s);
+	return 0;
 }
 
-/* Free an incoming session's files; the session itself stays known. */
+/*
+ * Free an incoming session's files; the session itself stays known.  Only
+ * its own fd's release and a rejected handover's drop get here, when
+ * nothing else can reach the files.
+ */
 static void luo_incoming_free_files(struct luo_session *s)
 {
 	struct luo_file *f, *next;
@@ -282,18 +305,21 @@ void luo_session_reap(struct luo_session *s)
 	rbtree_postorder_for_each_entry_safe(f, next, &s->files, by_token) {
 		if (f->ready)
 			f->h->ops->unpreserve(&f->lf);
-		fput(f->lf.file);
 		cond_resched();
 	}
 
+	/* Out of luo.files before fput(): a new file may get its address. */
 	scoped_guard(mutex, &luo.lock) {
 		rbtree_postorder_for_each_entry_safe(f, next, &s->files,
 						     by_token) {
 			rb_erase(&f->by_file, &luo.files);
 			luo.nr_files--;
-			kfree(f);
 		}
 		luo.busy--;
+	}
+	rbtree_postorder_for_each_entry_safe(f, next, &s->files, by_token) {
+		fput(f->lf.file);
+		kfree(f);
 	}
 	kfree(s);
 }
@@ -319,13 +345,22 @@ static void luo_reap_fn(struct work_struct *work)
  */
 void luo_session_release(struct luo_session *s)
 {
-	scoped_guard(mutex, &luo.lock) {
-		if (s->incoming) {
-			if (!s->finished)
-				__luo_session_finish(s, false);
-			luo_incoming_free_files(s);
-			return;
+	bool finish;
+
+	if (s->incoming) {
+		/* No ioctl of this fd runs: nothing else reaches the files. */
+		scoped_guard(mutex, &luo.lock) {
+			finish = !s->finished;
+			s->finished = true;
+			if (finish)
+				luo.busy++;
 		}
+		if (finish)
+			luo_session_finish_files(s);
+		luo_incoming_free_files(s);
+		return;
+	}
+	scoped_guard(mutex, &luo.lock) {
 		if (luo.frozen && s->linked) {
 			s->closed = true;
 			return;
@@ -350,15 +385,15 @@ static int luo_file_claim(struct luo_session *s, struct luo_file *f)
 	int err;
 
 	lockdep_assert_held(&luo.lock);
-	if (luo.frozen ||
-	    rb_find_add(&f->by_file, &luo.files, luo_file_cmp))
+	if (luo.frozen)
+		return -EBUSY;
+	f->h = luo_handler_of(f->lf.file);
+	if (!f->h)
+		return -ENOENT;
+	if (rb_find_add(&f->by_file, &luo.files, luo_file_cmp))
 		return -EBUSY;
 	err = -EEXIST;
 	if (luo_find_token(s, f->lf.token))
-		goto out_file;
-	err = -ENOENT;
-	f->h = luo_handler_of(f->lf.file);
-	if (!f->h)
 		goto out_file;
 	err = -ENOSPC;
 	if (luo.nr_files >= LUO_MAX_FILES)
@@ -424,18 +459,26 @@ int luo_session_preserve(struct luo_session *s, struct file *file,
 	return err;
 }
 
+/* Errors of retrieve() that a later try may not meet. */
+static bool luo_retrieve_transient(int err)
+{
+	return err == -ENOMEM || err == -ENFILE;
+}
+
 /**
  * luo_session_retrieve() - Get a file of an incoming session.
  * @s: the session.
  * @token: the file's token.
  * @filep: set to a new reference to the file.
  *
- * The file is made by its handler the first time; a failure other than
- * -ENOMEM stays: the same token fails the same way again.
+ * The file is made by its handler the first time, without luo.lock: that
+ * may take long, and the reboot path takes the lock.  A failure other
+ * than running short of memory or files stays: the same token fails the
+ * same way again.
  *
  * Return: 0, -EINVAL if @s is outgoing or finished, -ENOENT for an unknown
- * token, -EOPNOTSUPP if this kernel has no handler for the file, or what
- * the handler returned.
+ * token, -EBUSY while another call retrieves the same file, -EOPNOTSUPP if
+ * this kernel has no handler for the file, or what the handler returned.
  */
 int luo_session_retrieve(struct luo_session *s, u64 token,
 			 struct file **filep)
@@ -445,24 +488,39 @@ int luo_session_retrieve(struct luo_session *s, u64 token,
 
 	if (!s->incoming)
 		return -EINVAL;
-	guard(mutex)(&luo.lock);
-	if (s->finished)
-		return -EINVAL;
-	f = luo_find_token(s, token);
-	if (!f)
-		return -ENOENT;
-	if (f->retrieve_err)
-		return f->retrieve_err;
-	if (!f->lf.file) {
-		err = f->h ? f->h->ops->retrieve(&f->lf) : -EOPNOTSUPP;
-		if (!err && WARN_ON_ONCE(!f->lf.file))
-			err = -EIO;
-		if (err) {
-			/* Memory may be found later; bad data will not. */
-			if (err != -ENOMEM)
-				f->retrieve_err = err;
-			return err;
+	scoped_guard(mutex, &luo.lock) {
+		if (s->finished)
+			return -EINVAL;
+		f = luo_find_token(s, token);
+		if (!f)
+			return -ENOENT;
+		if (f->retrieving)
+			return -EBUSY;
+		if (f->retrieve_err)
+			return f->retrieve_err;
+		if (f->lf.file) {
+			*filep = get_file(f->lf.file);
+			return 0;
 		}
+		if (!f->h)
+			return -EOPNOTSUPP;
+		f->retrieving = true;
+		s->busy++;
+		luo.busy++;
+	}
+
+	err = f->h->ops->retrieve(&f->lf);
+
+	guard(mutex)(&luo.lock);
+	f->retrieving = false;
+	s->busy--;
+	luo.busy--;
+	if (!err && WARN_ON_ONCE(!f->lf.file))
+		err = -EIO;
+	if (err) {
+		if (!luo_retrieve_transient(err))
+			f->retrieve_err = err;
+		return err;
 	}
 	*filep = get_file(f->lf.file);
 	return 0;

@@ -5,8 +5,10 @@
  * This file owns what only CONFIG_KEXEC_HANDOVER_DEBUG builds: a debugfs
  * file that damages the outgoing handover the way a buggy or hostile
  * kernel could, the kho_reserve= boot parameter that makes the next kernel
- * reserve each preserved block alone (the reference for benchmarks), and
- * timing of the next kernel's handover steps.
+ * reserve each preserved block alone (the reference for benchmarks),
+ * timing of the next kernel's handover steps, and kho_debug_grow=, which
+ * has early boot take all of a node's memory, as a node whose memory is
+ * mostly preserved makes early allocations do.
  */
 
 #define pr_fmt(fmt) "KHO: " fmt
@@ -16,6 +18,7 @@
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/io.h>
+#include <linux/kstrtox.h>
 #include <linux/libfdt.h>
 #include <linux/math64.h>
 #include <linux/memblock.h>
@@ -60,6 +63,47 @@ bool __init kho_debug_reserve_per_block(const struct kho_run *runs,
 	}
 	return true;
 }
+
+static int kho_grow_nid __initdata = NUMA_NO_NODE;
+
+static int __init kho_parse_grow(char *p)
+{
+	return kstrtoint(p ?: "", 0, &kho_grow_nid);
+}
+early_param("kho_debug_grow", kho_parse_grow);
+
+/*
+ * Before the deferred init threads run, allocate every page node
+ * kho_grow_nid can give, then free them: each failure grows the zone
+ * until deferred init has nothing left to do there, the path its thread
+ * takes when early allocations used up a mostly preserved node.
+ */
+static int __init kho_debug_grow(void)
+{
+	const gfp_t gfp = GFP_KERNEL | __GFP_THISNODE | __GFP_NOWARN |
+			  __GFP_NORETRY;
+	struct page *page, *next;
+	unsigned long nr = 0;
+	LIST_HEAD(pages);
+
+	if (kho_grow_nid == NUMA_NO_NODE)
+		return 0;
+	if (kho_grow_nid < 0 || kho_grow_nid >= MAX_NUMNODES ||
+	    !node_online(kho_grow_nid)) {
+		pr_warn("kho_debug_grow=%d: no such node\n", kho_grow_nid);
+		return 0;
+	}
+	while ((page = alloc_pages_node(kho_grow_nid, gfp, 0))) {
+		list_add(&page->lru, &pages);
+		nr++;
+	}
+	list_for_each_entry_safe(page, next, &pages, lru)
+		__free_page(page);
+	pr_info("debug: grew node %d early: took and gave back %lu MiB\n",
+		kho_grow_nid, nr >> (20 - PAGE_SHIFT));
+	return 0;
+}
+early_initcall(kho_debug_grow);
 
 /* Early boot may run before sched_clock() does: count cycles. */
 u64 kho_debug_cycles(void)

@@ -313,7 +313,7 @@ static void __init kho_init_pages(int nid, unsigned long pfn,
 		for (; pfn < stop; pfn++) {
 			__init_single_page(pfn_to_page(pfn), pfn, zid, nid);
 			if (zid == ZONE_MOVABLE)
-				__SetPageReserved(pfn_to_page(pfn));
+				SetPageReserved(pfn_to_page(pfn));
 			/* As memmap_init() leaves a pageblock it initializes. */
 			if (pageblock_aligned(pfn))
 				set_pageblock_migratetype(pfn_to_page(pfn),
@@ -481,7 +481,7 @@ static void __init kho_mark_piece(void *arg, phys_addr_t base,
 	unsigned long pfn = PHYS_PFN(base), end = PHYS_PFN(base + size);
 
 	for (; pfn < end; pfn++)
-		__SetPageReserved(pfn_to_page(pfn));
+		SetPageReserved(pfn_to_page(pfn));
 }
 
 /*
@@ -625,7 +625,7 @@ static struct folio *kho_in_make_folio(unsigned long pfn, unsigned int order)
 
 	/* Struct pages were initialized with one reference each. */
 	for (i = 0; i < (1UL << order); i++) {
-		__ClearPageReserved(page + i);
+		ClearPageReserved(page + i);
 		if (i)
 			set_page_count(page + i, 0);
 	}
@@ -694,7 +694,7 @@ static int kho_in_claim_range(unsigned long pfn, unsigned long nr)
 			goto out_undo;
 	}
 	for (p = pfn; p < end; p++)
-		__ClearPageReserved(pfn_to_page(p));
+		ClearPageReserved(pfn_to_page(p));
 	kho_in_manage(pfn, nr);
 	return 0;
 

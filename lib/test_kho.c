@@ -70,6 +70,10 @@ static unsigned long fill_leave_mb;
 module_param(fill_leave_mb, ulong, 0444);
 MODULE_PARM_DESC(fill_leave_mb, "preserve free memory from the lowest address up, leaving this many MiB free");
 
+static int fill_nid = NUMA_NO_NODE;
+module_param(fill_nid, int, 0444);
+MODULE_PARM_DESC(fill_nid, "fill this node's memory only");
+
 static bool big_block;
 module_param(big_block, bool, 0444);
 MODULE_PARM_DESC(big_block, "preserve a block larger than any folio, which the next kernel must not restore as one");
@@ -1035,33 +1039,49 @@ static void __init kho_test_refusals(void)
 	kho_test_ktap(err == -EINVAL, "refuse-non-ram", "memory beyond RAM");
 }
 
-/* Free memory outside CMA, which is scratch. */
-static unsigned long kho_test_free_mb(void)
+/* Free memory outside CMA, which is scratch, of @nid or of all nodes. */
+static unsigned long kho_test_free_mb(int nid)
 {
-	return (global_zone_page_state(NR_FREE_PAGES) -
-		global_zone_page_state(NR_FREE_CMA_PAGES)) >>
-	       (20 - PAGE_SHIFT);
+	unsigned long free;
+
+	if (nid == NUMA_NO_NODE)
+		free = global_zone_page_state(NR_FREE_PAGES) -
+		       global_zone_page_state(NR_FREE_CMA_PAGES);
+	else
+		free = sum_zone_node_page_state(nid, NR_FREE_PAGES) -
+		       sum_zone_node_page_state(nid, NR_FREE_CMA_PAGES);
+	return free >> (20 - PAGE_SHIFT);
 }
 
 /*
  * Take and preserve free memory chunk by chunk from the lowest address up,
- * until @fill_leave_mb MiB are left: the next kernel finds the memory it
- * initializes first preserved, and its early allocations must grow into
- * the memory whose initialization is deferred.
+ * of node @fill_nid or of all, until @fill_leave_mb MiB are left: the
+ * next kernel finds the memory it initializes first preserved, and its
+ * early allocations must grow into the memory whose initialization is
+ * deferred, all of it when the node has little else.
  */
 static int __init kho_test_preserve_fill(void)
 {
-	unsigned long pfn, *chunks;
+	unsigned long pfn = PHYS_PFN(SZ_16M), end = max_pfn, *chunks;
 	int err;
+
+	if (fill_nid != NUMA_NO_NODE) {
+		if (fill_nid < 0 || fill_nid >= MAX_NUMNODES ||
+		    !node_online(fill_nid))
+			return -EINVAL;
+		pfn = max(pfn, node_start_pfn(fill_nid));
+		end = node_end_pfn(fill_nid);
+	}
 
 	kho_test.fill = kho_test_alloc_preserved(get_order(KHO_TEST_FILL_MAX *
 							   sizeof(u64)));
 	if (!kho_test.fill)
 		return -ENOMEM;
 	chunks = folio_address(kho_test.fill);
-	for (pfn = ALIGN(PHYS_PFN(SZ_16M), MAX_ORDER_NR_PAGES);
-	     pfn < max_pfn && kho_test.fill_nr < KHO_TEST_FILL_MAX &&
-	     kho_test_free_mb() > fill_leave_mb;
+	for (pfn = ALIGN(pfn, MAX_ORDER_NR_PAGES);
+	     pfn + MAX_ORDER_NR_PAGES <= end &&
+	     kho_test.fill_nr < KHO_TEST_FILL_MAX &&
+	     kho_test_free_mb(fill_nid) > fill_leave_mb;
 	     pfn += MAX_ORDER_NR_PAGES) {
 		if (!pfn_valid(pfn) ||
 		    alloc_contig_range(pfn, pfn + MAX_ORDER_NR_PAGES,
@@ -1077,7 +1097,7 @@ static int __init kho_test_preserve_fill(void)
 	}
 	pr_info("# test_kho: filled %lu MiB from the lowest address up, %lu MiB left\n",
 		kho_test.fill_nr << (MAX_PAGE_ORDER + PAGE_SHIFT - 20),
-		kho_test_free_mb());
+		kho_test_free_mb(fill_nid));
 	return kho_test.fill_nr ? 0 : -ENOMEM;
 }
 

@@ -400,8 +400,7 @@ static void *write_blocked(void *arg)
 }
 
 struct preserve_call {
-	int session, fd, ret;
-	volatile int done;
+	int session, fd, ret, done;
 };
 
 static void *preserve_thread(void *arg)
@@ -409,7 +408,7 @@ static void *preserve_thread(void *arg)
 	struct preserve_call *p = arg;
 
 	p->ret = lu_preserve(p->session, p->fd, 1);
-	p->done = 1;
+	__atomic_store_n(&p->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -456,7 +455,7 @@ TEST(freeze_does_not_wait_for_user_space)
 	p.fd = w.fd;
 	ASSERT_EQ(0, pthread_create(&preserver, NULL, preserve_thread, &p));
 	usleep(300000);
-	EXPECT_EQ(0, p.done);
+	EXPECT_EQ(0, __atomic_load_n(&p.done, __ATOMIC_ACQUIRE));
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = write_file(KHO_OUT "finalize", "1");

@@ -313,8 +313,10 @@ static int keep_max(int dev)
 				last += spent;
 		}
 	}
-	printf("# max: %d sessions, %d files; a preserve took %.0f us among the first 1024 files, %.0f us among the last 1024\n",
-	       MAX_SESSIONS, MAX_FILES, first / 1024 * 1e6, last / 1024 * 1e6);
+	printf("# max: %d sessions, %d files; a preserve took %.0f us among",
+	       MAX_SESSIONS, MAX_FILES, first / 1024 * 1e6);
+	printf(" the first 1024 files, %.0f us among the last 1024\n",
+	       last / 1024 * 1e6);
 	result(lu_create(dev, "one-too-many") == -ENOSPC, "session-limit",
 	       "a session past the limit was created");
 	m = memfd_create("luo", 0);

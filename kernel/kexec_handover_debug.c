@@ -78,7 +78,7 @@ early_param("kho_debug_grow", kho_parse_grow);
  * until deferred init has nothing left to do there, the path its thread
  * takes when early allocations used up a mostly preserved node.
  */
-static int __init kho_debug_grow(void)
+static int __init kho_debug_grow_node(void)
 {
 	const gfp_t gfp = GFP_KERNEL | __GFP_THISNODE | __GFP_NOWARN |
 			  __GFP_NORETRY;
@@ -103,7 +103,7 @@ static int __init kho_debug_grow(void)
 		kho_grow_nid, nr >> (20 - PAGE_SHIFT));
 	return 0;
 }
-early_initcall(kho_debug_grow);
+early_initcall(kho_debug_grow_node);
 
 /* Early boot may run before sched_clock() does: count cycles. */
 u64 kho_debug_cycles(void)

@@ -19,6 +19,7 @@
 #include <linux/hugetlb.h>
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
+#include <linux/kho/abi/memfd.h>
 #include <linux/liveupdate.h>
 #include <linux/migrate.h>
 #include <linux/mm.h>
@@ -31,28 +32,12 @@
 
 #include "internal.h"
 
-#define MEMFD_LUO_COMPATIBLE	"memfd-v2"
-
 /* The seals a preserved memfd may carry. */
 #define MEMFD_LUO_SEALS	(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | \
 			 F_SEAL_WRITE | F_SEAL_FUTURE_WRITE | F_SEAL_EXEC)
 
 /* The mode bits handed over: permissions, not set-id or sticky bits. */
 #define MEMFD_LUO_MODE	0777
-
-struct memfd_luo_folio {
-	u64 phys;
-	u64 index;
-};
-
-struct memfd_luo_ser {
-	u64 size;
-	u64 pos;
-	u32 seals;
-	u32 mode;
-	u64 nr_folios;
-	struct kho_vmalloc folios;
-};
 
 /*
  * The largest memfd that may be preserved, in pages: its arrays of folios

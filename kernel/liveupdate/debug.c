@@ -7,17 +7,24 @@
  * fail to freeze, so that the kexec reboot fails and every file frozen
  * before is thawed;
  * liveupdate_debug=corrupt hands over a session that claims more files
- * than a handover may hold, which the next kernel must reject.
+ * than a handover may hold, which the next kernel must reject;
+ * liveupdate_debug=pos hands the memfds of a session named "debug-pos"
+ * over at a file position no file can have, which the next kernel must
+ * refuse to retrieve.
  */
 
 #define pr_fmt(fmt) "liveupdate: " fmt
 
 #include <linux/init.h>
+#include <linux/io.h>
+#include <linux/kho/abi/memfd.h>
 #include <linux/string.h>
 
 #include "internal.h"
 
-static enum { LUO_DEBUG_NONE, LUO_DEBUG_FREEZE, LUO_DEBUG_CORRUPT } luo_debug;
+static enum {
+	LUO_DEBUG_NONE, LUO_DEBUG_FREEZE, LUO_DEBUG_CORRUPT, LUO_DEBUG_POS
+} luo_debug;
 
 static int __init luo_debug_setup(char *arg)
 {
@@ -25,8 +32,10 @@ static int __init luo_debug_setup(char *arg)
 		luo_debug = LUO_DEBUG_FREEZE;
 	else if (arg && !strcmp(arg, "corrupt"))
 		luo_debug = LUO_DEBUG_CORRUPT;
+	else if (arg && !strcmp(arg, "pos"))
+		luo_debug = LUO_DEBUG_POS;
 	else
-		pr_warn("liveupdate_debug=%s: use freeze or corrupt\n",
+		pr_warn("liveupdate_debug=%s: use freeze, corrupt or pos\n",
 			arg ?: "");
 	return 0;
 }
@@ -47,4 +56,17 @@ void luo_debug_corrupt(u64 *nr_files)
 	pr_warn("debug: handing over a session of %u files\n",
 		LUO_MAX_FILES + 1);
 	*nr_files = LUO_MAX_FILES + 1;
+}
+
+void luo_debug_frozen(struct luo_session *s, struct luo_file *f)
+{
+	struct memfd_luo_ser *ser;
+
+	if (luo_debug != LUO_DEBUG_POS || strcmp(s->name, "debug-pos") ||
+	    strcmp(f->compatible, MEMFD_LUO_COMPATIBLE))
+		return;
+	ser = phys_to_virt(f->lf.data);
+	ser->pos = U64_MAX;
+	pr_warn("debug: handing file %llu over at position %llu\n",
+		f->lf.token, ser->pos);
 }

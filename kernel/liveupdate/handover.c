@@ -129,6 +129,7 @@ static int luo_freeze_session(struct luo_session *s,
 			return err;
 		}
 		f->frozen = true;
+		luo_debug_frozen(s, f);
 		strscpy(sf->compatible, f->compatible, sizeof(sf->compatible));
 		sf->token = f->lf.token;
 		sf->data = f->lf.data;

@@ -175,6 +175,7 @@ void luo_incoming_read(void);
 /* Debug only (CONFIG_KEXEC_HANDOVER_DEBUG): liveupdate_debug=. */
 #ifdef CONFIG_KEXEC_HANDOVER_DEBUG
 int luo_debug_freeze(struct luo_session *s, struct luo_file *f);
+void luo_debug_frozen(struct luo_session *s, struct luo_file *f);
 void luo_debug_corrupt(u64 *nr_files);
 #else
 static inline int luo_debug_freeze(struct luo_session *s,
@@ -183,6 +184,8 @@ static inline int luo_debug_freeze(struct luo_session *s,
 	return 0;
 }
 
+static inline void luo_debug_frozen(struct luo_session *s,
+				    struct luo_file *f) { }
 static inline void luo_debug_corrupt(u64 *nr_files) { }
 #endif
 

@@ -139,12 +139,14 @@ fi
 # kho_vmtest.lubig=1: 500 memfds, 1 GiB, only; kho_vmtest.lumax=1: the
 # most sessions and files a handover holds, only; liveupdate_debug=freeze:
 # the reboot must fail; liveupdate_debug=corrupt: the next kernel must
-# refuse what it was handed, and still work.
+# refuse what it was handed, and still work; liveupdate_debug=pos: a memfd
+# at a bad position must not be retrieved.
 lu=$(arg liveupdate)
 lu1=
 lu2=
 [ "$(arg lubig)" = 1 ] && lu1=--big lu2=--big
 [ "$(arg lumax)" = 1 ] && lu1=--max lu2=--max
+grep -q 'liveupdate_debug=pos' /proc/cmdline && lu1=--bad-pos lu2=--bad-pos
 grep -q 'liveupdate_debug=freeze' /proc/cmdline && lu1=--fail-freeze
 grep -q 'liveupdate_debug=corrupt' /proc/cmdline && lu2=--rejected
 if [ "$lu" = 1 ]; then

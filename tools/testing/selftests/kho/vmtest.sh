@@ -36,7 +36,9 @@ VERBOSE=0
 # name and settings: hops, smp, mem (GiB, or with a G or M suffix), numa
 # nodes, nokaslr, kho=on, preserve (MiB), extra cmdline and qemu options,
 # pstore=1 (ramoops and a trace instance on reserve_mem regions),
-# firmware= (bios or uefi), liveupdate=1 (the live update selftests of
+# firmware= (bios or uefi), fill=N (the first kernel preserves node N's
+# free memory from its lowest address up, and the debug code has early
+# boot take all of node N's memory), liveupdate=1 (the live update selftests of
 # ../liveupdate: the device's cases in the first kernel, luo_kexec's two
 # stages across the kexec; lubig=1 keeps 500 memfds of mixed sizes,
 # about 1 GiB, instead; lumax=1 the most sessions and files a handover
@@ -63,7 +65,7 @@ SCENARIOS=(
 	"numa2         hops=2 smp=2 mem=2 numa=2 cmdline=kho_scratch=16M,128M,0"
 	"mem3g         hops=1 mem=3 cmdline=kho_scratch=24M,192M,16M"
 	"fragmented    hops=1 mem=2 cmdline=test_kho.fragmented_mb=128"
-	"deferred_fill hops=1 smp=2 mem=2 numa=2 cmdline='test_kho.fill_leave_mb=4 test_kho.fill_nid=1 kho_debug_grow=1'"
+	"deferred_fill hops=1 smp=2 mem=2 numa=2 fill=1"
 	"big_block     hops=1 mem=8 cmdline='test_kho.big_block=1 movablecore=4G'"
 	"pstore_one_hop hops=1 pstore=1"
 	"pstore_ftrace hops=3 pstore=1"
@@ -82,6 +84,7 @@ SCENARIOS=(
 	"liveupdate_max hops=1 mem=2 liveupdate=1 lumax=1"
 	"liveupdate_freeze_fails liveupdate=1 cmdline=liveupdate_debug=freeze expect=lurefused"
 	"liveupdate_corrupt hops=1 liveupdate=1 cmdline=liveupdate_debug=corrupt expect=lurejected"
+	"liveupdate_bad_pos hops=1 liveupdate=1 cmdline=liveupdate_debug=pos"
 	"luo_tool      hops=1 luhold=1"
 )
 
@@ -186,6 +189,7 @@ run_vm() {
 	local hops=1 smp=1 mem=1 numa=0 nokaslr=0 kho=1 corrupt= expect=pass
 	local preserve=$PRESERVE_MB cmdline= qemu= finalize=0 pstore=0
 	local firmware=$VMTEST_FIRMWARE liveupdate=0 lubig=0 lumax=0 luhold=0
+	local fill=
 	local args=() append i per_node
 
 	eval "local $settings"
@@ -196,6 +200,8 @@ run_vm() {
 	[ -n "$corrupt" ] && append+=" kho_vmtest.corrupt=$corrupt"
 	[ "$finalize" = 1 ] && append+=" kho_vmtest.finalize=1"
 	[ "$pstore" = 1 ] && append+=" $PSTORE_FTRACE"
+	[ -n "$fill" ] &&
+		append+=" test_kho.fill_leave_mb=4 test_kho.fill_nid=$fill kho_debug_grow=$fill"
 	[ "$liveupdate" = 1 ] &&
 		append+=" liveupdate=on kho_vmtest.liveupdate=1" &&
 		append+=" kho_vmtest.lubig=$lubig kho_vmtest.lumax=$lumax"
@@ -318,7 +324,7 @@ check_log() {
 		# kernel, every two-stage case in the second.
 		if grep -q 'kho_vmtest\.liveupdate=1' "$log"; then
 			refuse 'kho-vmtest: lu: not ok' || return 1
-			grep -q 'kho_vmtest\.lu\(big\|max\)=1' "$log" ||
+			grep -q 'kho_vmtest\.lu\(big\|max\)=1\|liveupdate_debug=pos' "$log" ||
 			grep -q 'kho-vmtest: lu: # Totals: pass:[1-9][0-9]* fail:0 ' "$log" || {
 				echo "# the live update device's cases did not all pass"
 				return 1

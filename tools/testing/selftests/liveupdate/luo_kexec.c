@@ -12,7 +12,10 @@
  * --big keeps only 500 memfds of mixed sizes, about 1 GiB, and times
  * preserving and retrieving them.  --max keeps as many sessions and files
  * as a handover may hold, checks that one more of either is refused, and
- * that all of them arrive.  --fail-freeze (stage 1, with the kernel's
+ * that all of them arrive.  --bad-pos (with the kernel's
+ * liveupdate_debug=pos) keeps a memfd the kernel hands over at a position
+ * no file has, which the next kernel must refuse, and one it must not.
+ * --fail-freeze (stage 1, with the kernel's
  * liveupdate_debug=freeze) adds a session whose freeze fails and checks
  * that the reboot failed and left the sessions usable; --rejected (stage
  * 2, after liveupdate_debug=corrupt) checks that the lost sessions answer
@@ -258,6 +261,8 @@ static int big;
 static int fail_freeze;
 /* --max: the most a handover may hold. */
 static int max;
+/* --bad-pos: the kernel is booted with liveupdate_debug=pos. */
+static int bad_pos;
 
 static size_t big_size(int i)
 {
@@ -373,6 +378,17 @@ static int stage1(int dev, char **cmd)
 		goto big_files;
 	if (max) {
 		if (keep_max(dev))
+			return 1;
+		goto run;
+	}
+	if (bad_pos) {
+		s = new_session(dev, "debug-pos");
+		m = make_memfd("debug-pos", 1, PAGE, 0, 0, 17, 0);
+		if (s < 0 || keep_file(s, m, 1, "memfd at a bad position"))
+			return 1;
+		s = new_session(dev, "good-pos");
+		m = make_memfd("good-pos", 1, PAGE, 0, 0, 17, 0);
+		if (s < 0 || keep_file(s, m, 1, "memfd at a good position"))
 			return 1;
 		goto run;
 	}
@@ -718,6 +734,25 @@ static int stage2(int dev)
 		check_max(dev);
 		goto out;
 	}
+	if (bad_pos) {
+		s = session_or_fail(dev, "debug-pos");
+		if (s >= 0) {
+			result(lu_retrieve_fd(s, 1) == -EIO &&
+			       lu_retrieve_fd(s, 1) == -EIO, "bad-position",
+			       "a memfd at a bad position was retrieved");
+			close(s);
+		}
+		s = session_or_fail(dev, "good-pos");
+		if (s >= 0) {
+			m = lu_retrieve_fd(s, 1);
+			why = m < 0 ? "no memfd" :
+			      check_memfd(m, "good-pos", 1, PAGE, 0, 0, 17);
+			result(!why, "good-position", why);
+			close(m);
+			close(s);
+		}
+		goto out;
+	}
 
 	s = session_or_fail(dev, "state");
 	if (s >= 0) {
@@ -948,8 +983,9 @@ int main(int argc, char **argv)
 	int dev, stage, arg = 2;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s 1 [--big|--max|--fail-freeze] COMMAND...\n"
-			"       %s 2 [--big|--max|--rejected]\n", argv[0], argv[0]);
+		fprintf(stderr, "usage: %s 1 [--big|--max|--bad-pos|--fail-freeze] COMMAND...\n"
+			"       %s 2 [--big|--max|--bad-pos|--rejected]\n",
+			argv[0], argv[0]);
 		return 2;
 	}
 	stage = atoi(argv[1]);
@@ -958,6 +994,9 @@ int main(int argc, char **argv)
 		arg = 3;
 	} else if (argc > 2 && !strcmp(argv[2], "--max")) {
 		max = 1;
+		arg = 3;
+	} else if (argc > 2 && !strcmp(argv[2], "--bad-pos")) {
+		bad_pos = 1;
 		arg = 3;
 	} else if (argc > 2 && !strcmp(argv[2], "--fail-freeze")) {
 		fail_freeze = 1;

@@ -27,7 +27,6 @@
 #include <linux/notifier.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <kunit/visibility.h>
 
 #include "../mm/internal.h"
 #include "kexec_handover_internal.h"
@@ -548,7 +547,7 @@ out_abort:
 	kho_debugfs_out_clear();
 	ser->fdt = NULL;
 out_fail:
-	pr_warn("cannot finalize the handover: %d\n", err);
+	pr_warn("cannot finalize the handover: %pe\n", ERR_PTR(err));
 	return err;
 }
 
@@ -685,7 +684,7 @@ static int __init kho_init(void)
 
 	err = kho_tracker_init(&kho_out_tracker);
 	if (err) {
-		pr_err("cannot set up the preservation tracker: %d\n", err);
+		pr_err("cannot set up the preservation tracker: %pe\n", ERR_PTR(err));
 		kho_enable = false;
 		return err;
 	}

@@ -312,7 +312,7 @@ static u64 kho_bench_preserve_once(const struct kho_bench_set *set,
 	}
 	for (i = 0; i < n; i++) {
 		if (jobs[i].err)
-			pr_warn("preserve failed: %d\n", jobs[i].err);
+			pr_warn("preserve failed: %pe\n", ERR_PTR(jobs[i].err));
 		start = min(start, jobs[i].start_ns);
 		end = max(end, jobs[i].end_ns);
 		if (jobs[i].err)
@@ -651,7 +651,7 @@ static int __init kho_bench_incoming(void)
 		pr_info("next.%s_ns %llu\n", kho_bench_steps[i], st->ns[i]);
 	err = kho_bench_restore();
 	if (err)
-		pr_err("cannot restore the handed-over pages: %d\n", err);
+		pr_err("cannot restore the handed-over pages: %pe\n", ERR_PTR(err));
 	return err;
 }
 
@@ -676,7 +676,7 @@ static int __init kho_bench_init(void)
 	err = kho_bench_incoming();
 	if (err != -ENOENT) {
 		if (err)
-			pr_err("bad benchmark handover: %d\n", err);
+			pr_err("bad benchmark handover: %pe\n", ERR_PTR(err));
 		else
 			kho_bench_bandwidth();
 	}
@@ -720,14 +720,14 @@ static int __init kho_bench_init(void)
 			kho_bench_free();
 		err = kho_bench_alloc_chunks(mb);
 		if (err) {
-			pr_err("cannot allocate %llu MiB: %d\n", mb, err);
+			pr_err("cannot allocate %llu MiB: %pe\n", mb, ERR_PTR(err));
 			return 0;
 		}
 	}
 	kho_bench.step = step;
 	err = kho_bench_preserve_chunks();
 	if (err)
-		pr_err("cannot preserve the chunks: %d\n", err);
+		pr_err("cannot preserve the chunks: %pe\n", ERR_PTR(err));
 	else
 		pr_info("handover.generation %llu\n", kho_bench.generation + 1);
 	return 0;

@@ -21,59 +21,8 @@
 #include <linux/sort.h>
 #include <linux/types.h>
 #include <linux/unaligned.h>
-#include <kunit/visibility.h>
 
-#include "kexec_handover_internal.h"
-
-/**
- * DOC: KHO handover format
- *
- * The handover is found from one boot entry.  On x86 it is a
- * ``setup_data`` entry of type ``SETUP_KEXEC_KHO`` (10) whose payload,
- * ``struct kho_setup_data``, holds four 64-bit fields: the physical address
- * and size of the KHO FDT, and the physical address and size in bytes of
- * the scratch list.  A kernel must find at most one such entry.
- *
- * The scratch list is an array of ``{ u64 addr; u64 size; }`` pairs, one
- * per scratch area, each aligned in address and size to the CMA pageblock
- * size (2 MiB on x86_64 with huge pages).  The next kernel places itself
- * and allocates only inside these areas until it has reserved preserved
- * memory.
- *
- * The KHO FDT is a flattened device tree whose root node has:
- *
- * - ``compatible = "kho-radix-v1"``: the format of everything described
- *   here.  A kernel that does not know the string ignores the handover.
- * - ``preserved-memory``: a 64-bit integer (big endian, as FDT integers
- *   are), the physical address of the tracker's level-4 table, or 0 if
- *   nothing is preserved.
- * - one sub-node per client, named by the client, whose ``fdt`` property
- *   is the 64-bit physical address of the client's own FDT.  What that
- *   FDT holds is the client's business.
- *
- * The KHO FDT, the client FDTs and the scratch list are preserved memory.
- * The tracker's tables, described in "KHO tracker format", are not: the
- * next kernel reads them before it allocates outside scratch.
- *
- * The next kernel checks all of it before it reserves anything:
- *
- * - there is one boot entry, and the FDT has a valid header and the
- *   ``kho-radix-v1`` format;
- * - every scratch area is non-empty, aligned, in RAM and apart from the
- *   others, and all of them cover at most half of RAM;
- * - every link is page aligned, points into RAM outside scratch, is not the
- *   address of a table above it on its path nor of any other table, and
- *   stands for keys of which some may name RAM;
- * - no link or bit stands for an order above 40 or a pfn at or above 2^40;
- * - every block lies in RAM, outside scratch, outside memory the kernel
- *   already uses, and apart from every other block of any order;
- * - there are no more runs of blocks than scratch can list;
- * - the KHO FDT and the scratch list each lie in one preserved block.
- *
- * The pages it reads are bounded by the table slots that can stand for RAM
- * and its work by the runs scratch can hold, whatever the tables hold.  A
- * handover that fails any check is ignored as a whole.
- */
+#include "kexec_handover_format.h"
 
 /**
  * kho_runs_flush() - End the run being gathered: store it, or count it.
@@ -88,7 +37,6 @@ void kho_runs_flush(struct kho_runs *c)
 	c->nr++;
 	c->last.nr = 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_runs_flush);
 
 /**
  * kho_runs_add() - A walk's run callback that gathers runs.
@@ -120,7 +68,6 @@ int kho_runs_add(void *arg, phys_addr_t phys, unsigned int order,
 	c->last.order = order;
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_runs_add);
 
 static int kho_run_cmp(const void *a, const void *b)
 {
@@ -138,7 +85,6 @@ void kho_runs_sort(struct kho_run *runs, unsigned long nr)
 {
 	sort(runs, nr, sizeof(*runs), kho_run_cmp, NULL);
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_runs_sort);
 
 /*
  * The first region of @type that ends after @addr, or the end of the
@@ -201,7 +147,6 @@ bool kho_mem_usable(const struct memblock_type *memory, phys_addr_t base,
 	return !kho_mem_refuse(memory, kho_region_after(memory, base), base,
 			       base + size);
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_mem_usable);
 
 /**
  * kho_runs_check() - Check preserved runs against the memory map.
@@ -248,7 +193,6 @@ const char *kho_runs_check(const struct kho_run *runs, unsigned long nr,
 	}
 	return NULL;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_runs_check);
 
 /**
  * kho_runs_ranges() - Merge runs into ranges adjacent in memory.
@@ -277,7 +221,6 @@ unsigned long kho_runs_ranges(const struct kho_run *runs, unsigned long nr,
 	}
 	return ranges;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_runs_ranges);
 
 /* The index of the first run that ends after @phys, or @nr. */
 static unsigned long kho_runs_after(const struct kho_run *runs,
@@ -312,7 +255,6 @@ long kho_runs_find(const struct kho_run *runs, unsigned long nr,
 		return i;
 	return -1;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_runs_find);
 
 /**
  * kho_runs_clip() - Visit the preserved memory inside a range.
@@ -343,7 +285,6 @@ void kho_runs_clip(const struct kho_run *runs, unsigned long nr,
 		fn(arg, start, end - start);
 	}
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_runs_clip);
 
 /**
  * kho_fdt_get_u64() - Read a 64-bit integer property.
@@ -365,7 +306,6 @@ int kho_fdt_get_u64(const void *fdt, int node, const char *name, u64 *val)
 	*val = get_unaligned_be64(prop);
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_fdt_get_u64);
 
 /**
  * kho_fdt_check() - Check a KHO FDT and read its tracker root.
@@ -387,7 +327,6 @@ const char *kho_fdt_check(const void *fdt, size_t size, u64 *root)
 		return "no " KHO_FDT_ROOT_PROP " property";
 	return NULL;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_fdt_check);
 
 /**
  * kho_fdt_find_sub() - Find a client's sub-FDT in a checked KHO FDT.
@@ -406,7 +345,6 @@ int kho_fdt_find_sub(const void *fdt, const char *name, u64 *phys)
 		return -ENOENT;
 	return kho_fdt_get_u64(fdt, off, KHO_FDT_SUB_PROP, phys);
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_fdt_find_sub);
 
 /**
  * kho_scratch_check() - Check a scratch list handed over.
@@ -435,7 +373,6 @@ const char *kho_scratch_check(const struct kho_scratch *list, u64 size,
 	*cnt = n;
 	return NULL;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_scratch_check);
 
 /* Forget everything recorded about the handover; memblock as it was. */
 static void kho_in_forget(struct kho_in *in)
@@ -484,7 +421,6 @@ const char *kho_in_reject(struct kho_in *in, const char *why)
 	in->why = why;
 	return why;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_in_reject);
 
 /**
  * kho_in_parse() - Record the handover found in a boot entry.
@@ -546,7 +482,6 @@ const char *kho_in_parse(struct kho_in *in, u64 fdt, u64 fdt_size, u64 list,
 	in->list_size = list_size;
 	return NULL;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_in_parse);
 
 /* Bytes of memblock memory in [@base, @base + @size). */
 static phys_addr_t kho_mem_bytes(phys_addr_t base, phys_addr_t size)
@@ -607,7 +542,6 @@ const char *kho_in_scratch_only(struct kho_in *in, phys_addr_t low_scratch)
 	memblock_set_kho_scratch_only();
 	return NULL;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_in_scratch_only);
 
 /* A walk's map callback: tables must be RAM outside scratch, read once. */
 static const void *kho_in_map_table(void *arg, phys_addr_t phys)
@@ -705,6 +639,106 @@ static bool kho_in_block_holds(const struct kho_in *in, phys_addr_t phys,
 	       round_down(phys - r->base, block) + block >= phys - r->base + size;
 }
 
+/*
+ * Allocate, from scratch, the list of table pages a walk may read and the
+ * array of runs: a quarter of free scratch for the runs, a page at least.
+ */
+static const char *kho_in_alloc_arrays(struct kho_in *in, u64 min_pfn,
+				       u64 max_pfn)
+{
+	phys_addr_t free = 0, start, end;
+	u64 it;
+
+	for_each_free_mem_range(it, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end,
+				NULL)
+		free += end - start;
+	in->max_pages = kho_in_max_pages(min_pfn, max_pfn);
+	in->pages_size = in->max_pages * sizeof(*in->page_list);
+	in->page_list = kho_in_alloc(&in->pages_size, in->pages_size,
+				     in->pages_size);
+	in->runs = kho_in_alloc(&in->runs_size, free / 4, PAGE_SIZE);
+	if (!in->page_list || !in->runs)
+		return "no scratch memory to read the tables";
+	return NULL;
+}
+
+/* Walk the tables into runs, timing the walk if a counter is given. */
+static const char *kho_in_walk(struct kho_in *in, struct kho_walk *w)
+{
+	int err;
+
+	memset(&in->collect, 0, sizeof(in->collect));
+	in->collect.runs = in->runs;
+	in->collect.max = in->runs_size / sizeof(*in->runs);
+	in->walk_cycles = in->ops->cycles ? in->ops->cycles() : 0;
+	err = kho_walk_serialized(w, in->root);
+	if (in->ops->cycles)
+		in->walk_cycles = in->ops->cycles() - in->walk_cycles;
+	if (!err)
+		kho_runs_flush(&in->collect);
+	if (err == -E2BIG || in->collect.nr > in->collect.max)
+		return "more runs of preserved blocks than scratch can list";
+	if (err) {
+		in->where = w->where;
+		return w->why ?: "corrupted tables";
+	}
+	in->nr_runs = in->collect.nr;
+	in->blocks = in->collect.blocks;
+	in->bytes = in->collect.bytes;
+	return NULL;
+}
+
+/*
+ * No table page may be linked twice: the walk only catches a loop on its
+ * own path, and two links to one page would count its blocks twice.
+ */
+static const char *kho_in_check_pages(struct kho_in *in)
+{
+	unsigned long i;
+
+	sort(in->page_list, in->pages, sizeof(*in->page_list), kho_u64_cmp,
+	     NULL);
+	for (i = 1; i < in->pages; i++) {
+		if (in->page_list[i] == in->page_list[i - 1]) {
+			in->where = in->page_list[i];
+			return "table page linked twice";
+		}
+	}
+	return NULL;
+}
+
+/* Sort the runs and check them, and that the FDT and list are preserved. */
+static const char *kho_in_check_runs(struct kho_in *in)
+{
+	const char *why;
+
+	kho_runs_sort(in->runs, in->nr_runs);
+	why = kho_runs_check(in->runs, in->nr_runs, &memblock.memory,
+			     &memblock.reserved);
+	if (!why && !kho_in_block_holds(in, in->fdt, in->fdt_size))
+		why = "the FDT is not preserved";
+	if (!why && !kho_in_block_holds(in, in->list, in->list_size))
+		why = "the scratch list is not preserved";
+	return why;
+}
+
+/* Number the blocks of the runs and keep only the memory the runs use. */
+static void kho_in_keep_runs(struct kho_in *in)
+{
+	unsigned long i;
+	u64 first = 0;
+
+	for (i = 0; i < in->nr_runs; i++) {
+		in->runs[i].first = first;
+		first += in->runs[i].nr;
+	}
+	kho_in_free(in->page_list, in->pages_size);
+	in->page_list = NULL;
+	kho_in_free(in->runs + in->nr_runs,
+		    in->runs_size - in->nr_runs * sizeof(*in->runs));
+	in->runs_size = in->nr_runs * sizeof(*in->runs);
+}
+
 /**
  * kho_in_check() - Walk and check the previous kernel's tables.
  * @in: the handover, with memblock confined to scratch.
@@ -718,93 +752,30 @@ static bool kho_in_block_holds(const struct kho_in *in, phys_addr_t phys,
 const char *kho_in_check(struct kho_in *in)
 {
 	struct kho_walk w = { .ops = &kho_in_walk_ops, .arg = in };
-	phys_addr_t free = 0, start, end, runs_size, pages_size;
 	const char *why;
-	unsigned long i;
-	u64 it, first = 0;
-	int err;
 
 	if (in->rejected || !in->seen)
 		return in->why;
 
-	/* A quarter of free scratch for the runs, a page at least. */
-	for_each_free_mem_range(it, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end,
-				NULL)
-		free += end - start;
 	w.min_pfn = PHYS_PFN(memblock_start_of_DRAM());
 	w.max_pfn = PHYS_PFN(memblock_end_of_DRAM());
-	in->max_pages = kho_in_max_pages(w.min_pfn, w.max_pfn);
-	pages_size = in->max_pages * sizeof(*in->page_list);
-	in->page_list = kho_in_alloc(&pages_size, pages_size, pages_size);
-	in->runs = kho_in_alloc(&runs_size, free / 4, PAGE_SIZE);
-	if (!in->page_list || !in->runs) {
-		why = "no scratch memory to read the tables";
-		goto out_reject;
+	why = kho_in_alloc_arrays(in, w.min_pfn, w.max_pfn) ?:
+	      kho_in_walk(in, &w) ?:
+	      kho_in_check_pages(in) ?:
+	      kho_in_check_runs(in);
+	if (!why) {
+		kho_in_keep_runs(in);
+		return NULL;
 	}
 
-	memset(&in->collect, 0, sizeof(in->collect));
-	in->collect.runs = in->runs;
-	in->collect.max = runs_size / sizeof(*in->runs);
-	in->walk_cycles = in->ops->cycles ? in->ops->cycles() : 0;
-	err = kho_walk_serialized(&w, in->root);
-	if (in->ops->cycles)
-		in->walk_cycles = in->ops->cycles() - in->walk_cycles;
-	if (!err)
-		kho_runs_flush(&in->collect);
-	if (err == -E2BIG || in->collect.nr > in->collect.max) {
-		why = "more runs of preserved blocks than scratch can list";
-		goto out_reject;
-	}
-	if (err) {
-		why = w.why ?: "corrupted tables";
-		in->where = w.where;
-		goto out_reject;
-	}
-
-	/* No table page may be linked twice. */
-	sort(in->page_list, in->pages, sizeof(*in->page_list), kho_u64_cmp,
-	     NULL);
-	for (i = 1; i < in->pages; i++) {
-		if (in->page_list[i] == in->page_list[i - 1]) {
-			why = "table page linked twice";
-			in->where = in->page_list[i];
-			goto out_reject;
-		}
-	}
-
-	in->nr_runs = in->collect.nr;
-	in->blocks = in->collect.blocks;
-	in->bytes = in->collect.bytes;
-	kho_runs_sort(in->runs, in->nr_runs);
-	why = kho_runs_check(in->runs, in->nr_runs, &memblock.memory,
-			     &memblock.reserved);
-	if (!why && !kho_in_block_holds(in, in->fdt, in->fdt_size))
-		why = "the FDT is not preserved";
-	if (!why && !kho_in_block_holds(in, in->list, in->list_size))
-		why = "the scratch list is not preserved";
-	if (why)
-		goto out_reject;
-
-	for (i = 0; i < in->nr_runs; i++) {
-		in->runs[i].first = first;
-		first += in->runs[i].nr;
-	}
-	kho_in_free(in->page_list, pages_size);
-	in->page_list = NULL;
-	/* Keep only what the runs use. */
-	kho_in_free(in->runs + in->nr_runs,
-		    runs_size - in->nr_runs * sizeof(*in->runs));
-	in->runs_size = in->nr_runs * sizeof(*in->runs);
-	return NULL;
-
-out_reject:
-	kho_in_free(in->page_list, pages_size);
-	kho_in_free(in->runs, runs_size);
+	kho_in_free(in->page_list, in->pages_size);
+	kho_in_free(in->runs, in->runs_size);
 	in->page_list = NULL;
 	in->runs = NULL;
+	in->runs_size = 0;
+	in->nr_runs = 0;
 	return kho_in_reject(in, why);
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_in_check);
 
 static void kho_in_add_range(void *arg, phys_addr_t base, phys_addr_t size)
 {
@@ -865,4 +836,3 @@ out_reject:
 	kho_in_free(in->runs, in->runs_size);
 	return kho_in_reject(in, why);
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_in_reserve);

@@ -16,6 +16,7 @@
 #include <linux/mm.h>
 #include <linux/sizes.h>
 
+#include "kexec_handover_internal.h"
 #include "kexec_handover_test.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

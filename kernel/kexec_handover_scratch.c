@@ -20,7 +20,6 @@
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/string.h>
-#include <kunit/visibility.h>
 
 #include "../mm/internal.h"
 #include "kexec_handover_internal.h"
@@ -96,7 +95,6 @@ int kho_scratch_parse(const char *p, phys_addr_t *sizes,
 	*percent = 0;
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_scratch_parse);
 
 static int __init kho_parse_scratch(char *p)
 {

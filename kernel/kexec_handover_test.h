@@ -10,7 +10,7 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 
-#include "kexec_handover_internal.h"
+#include "kexec_handover_tracker.h"
 
 /* Blocks reported by a walk, as keys, in the order they were reported. */
 struct kho_test_set {

@@ -22,9 +22,8 @@
 #include <linux/percpu-rwsem.h>
 #include <linux/rcupdate.h>
 #include <asm/barrier.h>
-#include <kunit/visibility.h>
 
-#include "kexec_handover_internal.h"
+#include "kexec_handover_tracker.h"
 
 /**
  * DOC: KHO preservation tracker
@@ -51,42 +50,6 @@
  */
 
 /**
- * DOC: KHO tracker format
- *
- * Preserved memory is a set of *blocks*: naturally aligned runs of 2^order
- * pages, each named by a 51-bit key::
- *
- *    50      45 44                                                    0
- *   +----------+------------------------------------------------------+
- *   |  order   |                     pfn >> order                     |
- *   +----------+------------------------------------------------------+
- *   |   L4 table   |  L3 table  |  L2 table  |  L1 table  |   leaf     |
- *    50        42 41        33 32        24 23        15 14          0
- *
- * The order is at most 40 and the pfn below 2^40 (52-bit physical
- * addresses), and the pfn is a multiple of 2^order.  Keys sort by order
- * first, then by address, and each order's blocks are dense in its part of
- * the key space, so a dense set costs one bit per block whatever its order.
- * Four table levels are the fewest that hold the 6-bit order above the
- * 40-bit pfn: three would stop at 42 key bits.
- *
- * The tracker is a radix tree of pages over the key, in the CPU's byte
- * order (both kernels run on the same machine):
- *
- * - A *table* is a page of 512 64-bit links.  A link is 0 for "nothing
- *   below", or the page-aligned physical address of the page below.  The
- *   level-4 table is indexed by key bits 50:42, level 3 by bits 41:33,
- *   level 2 by bits 32:24 and level 1 by bits 23:15; links of a level-1
- *   table point to leaves.
- * - A *leaf* is a page of 32768 bits indexed by key bits 14:0: bit ``n`` is
- *   bit ``n % 64`` of the ``n / 64``-th 64-bit word.  A set bit means the
- *   block with that key is preserved.
- *
- * A set of 1 GiB of order-0 pages, aligned, takes 8 leaves and one table
- * at each level above them: 12 pages.
- */
-
-/**
  * struct kho_leaf_cache - The leaf a CPU last preserved into.
  * @prefix: the key bits above the leaf's.
  * @leaf: the leaf, or NULL.
@@ -110,14 +73,12 @@ int kho_key_encode(unsigned long pfn, unsigned int order, u64 *key)
 	       FIELD_PREP(KHO_KEY_INDEX, pfn >> order);
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_key_encode);
 
 void kho_key_decode(u64 key, unsigned long *pfn, unsigned int *order)
 {
 	*order = FIELD_GET(KHO_KEY_ORDER, key);
 	*pfn = FIELD_GET(KHO_KEY_INDEX, key) << *order;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_key_decode);
 
 /* Whether @nr blocks from @key on all lie below the format's limits. */
 static bool kho_key_range_valid(u64 key, unsigned long nr)
@@ -295,7 +256,6 @@ int kho_walk_live(struct kho_walk *w, const union kho_link *root)
 	w->serialized = false;
 	return kho_walk_root(w, root);
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_walk_live);
 
 /**
  * kho_walk_serialized() - Report every block of serialized tables.
@@ -320,7 +280,6 @@ int kho_walk_serialized(struct kho_walk *w, phys_addr_t root)
 	memset(w->path, 0, sizeof(w->path));
 	return kho_walk_root(w, &link);
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_walk_serialized);
 
 static void *kho_tracker_alloc(struct kho_tracker *tracker)
 {
@@ -494,7 +453,6 @@ int kho_tracker_init(struct kho_tracker *tracker)
 		free_percpu(tracker->cache);
 	return err;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_tracker_init);
 
 /**
  * kho_tracker_destroy() - Free a tracker and everything it holds.
@@ -506,7 +464,6 @@ void kho_tracker_destroy(struct kho_tracker *tracker)
 	percpu_free_rwsem(&tracker->sem);
 	free_percpu(tracker->cache);
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_tracker_destroy);
 
 /*
  * Apply @op to @key under the read side of the semaphore.  Fails only
@@ -550,7 +507,6 @@ int kho_tracker_preserve(struct kho_tracker *tracker, unsigned long pfn,
 		return err;
 	return kho_tracker_slow(tracker, key, kho_tracker_set);
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_tracker_preserve);
 
 /**
  * kho_tracker_unpreserve() - Forget a block recorded before.
@@ -572,7 +528,6 @@ int kho_tracker_unpreserve(struct kho_tracker *tracker, unsigned long pfn,
 		return err;
 	return kho_tracker_slow(tracker, key, kho_tracker_clear);
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_tracker_unpreserve);
 
 /**
  * kho_tracker_preserve_range() - Record a range as naturally aligned blocks.
@@ -624,7 +579,6 @@ out_unlock:
 	percpu_up_read(&tracker->sem);
 	return err;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_tracker_preserve_range);
 
 /**
  * kho_tracker_unpreserve_range() - Forget a range kho_tracker_preserve_range()
@@ -660,7 +614,6 @@ int kho_tracker_unpreserve_range(struct kho_tracker *tracker,
 	percpu_up_read(&tracker->sem);
 	return err;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_tracker_unpreserve_range);
 
 /* @level counts the table levels at and below what @link points to. */
 static void kho_link_to_phys(union kho_link *link, int level)
@@ -743,7 +696,6 @@ int kho_tracker_serialize(struct kho_tracker *tracker, phys_addr_t *root)
 	percpu_up_write(&tracker->sem);
 	return err;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_tracker_serialize);
 
 /**
  * kho_tracker_abort() - Undo kho_tracker_serialize().
@@ -769,7 +721,6 @@ int kho_tracker_abort(struct kho_tracker *tracker)
 	percpu_up_write(&tracker->sem);
 	return err;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_tracker_abort);
 
 /**
  * kho_tracker_discard() - Forget every block and free the tracker's pages.
@@ -788,7 +739,6 @@ void kho_tracker_discard(struct kho_tracker *tracker)
 	smp_store_release(&tracker->frozen, false);
 	percpu_up_write(&tracker->sem);
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_tracker_discard);
 
 /**
  * kho_tracker_walk() - Report every block of a tracker being built.
@@ -812,4 +762,3 @@ int kho_tracker_walk(struct kho_tracker *tracker,
 	percpu_up_read(&tracker->sem);
 	return err;
 }
-EXPORT_SYMBOL_IF_KUNIT(kho_tracker_walk);

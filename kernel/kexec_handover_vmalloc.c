@@ -19,21 +19,6 @@
 
 #include "kexec_handover_internal.h"
 
-/*
- * A page of the list of an area's blocks: the physical address of each
- * block's first page, and of the next chunk.
- */
-struct kho_vmalloc_chunk {
-	u64 next;
-	u64 nr;
-	u64 block[(PAGE_SIZE - 2 * sizeof(u64)) / sizeof(u64)];
-};
-
-static struct kho_vmalloc_chunk *kho_vmalloc_chunk(u64 phys)
-{
-	return phys ? phys_to_virt(phys) : NULL;
-}
-
 /* The order of the blocks @vm's pages were allocated in. */
 static unsigned int kho_vmalloc_order(const struct vm_struct *vm)
 {
@@ -45,20 +30,20 @@ static unsigned int kho_vmalloc_order(const struct vm_struct *vm)
 }
 
 /*
- * Forget the blocks listed from @first on and free the chunks; the first
+ * Forget the blocks listed from @chunk on and free the chunks; the first
  * @nr_blocks blocks only, all if it is ULONG_MAX.
  */
-static void kho_vmalloc_forget(u64 first, unsigned int order,
-			       unsigned long nr_blocks)
+static void kho_vmalloc_forget(struct kho_vmalloc_chunk *chunk,
+			       unsigned int order, unsigned long nr_blocks)
 {
-	struct kho_vmalloc_chunk *chunk = kho_vmalloc_chunk(first), *next;
+	struct kho_vmalloc_chunk *next;
 	unsigned long i;
 
 	for (; chunk; chunk = next) {
 		for (i = 0; i < chunk->nr && nr_blocks; i++, nr_blocks--)
-			kho_unpreserve_pages(pfn_to_page(PHYS_PFN(chunk->block[i])),
+			kho_unpreserve_pages(virt_to_page(kho_ptr_get(&chunk->block[i])),
 					     1UL << order);
-		next = kho_vmalloc_chunk(chunk->next);
+		next = kho_ptr_get(&chunk->next);
 		kho_unpreserve_free(chunk);
 	}
 }
@@ -80,11 +65,10 @@ static void kho_vmalloc_forget(u64 first, unsigned int order,
  */
 int kho_preserve_vmalloc(void *ptr, struct kho_vmalloc *preservation)
 {
-	struct kho_vmalloc_chunk *chunk = NULL, *prev = NULL;
+	struct kho_vmalloc_chunk *chunk = NULL, *prev = NULL, *first = NULL;
 	struct vm_struct *vm = find_vm_area(ptr);
 	unsigned long i, done = 0;
 	unsigned int order;
-	u64 first = 0;
 	int err = 0;
 
 	if (!vm || vm->addr != ptr || !(vm->flags & VM_ALLOC) ||
@@ -95,22 +79,23 @@ int kho_preserve_vmalloc(void *ptr, struct kho_vmalloc *preservation)
 		return -EINVAL;
 
 	for (i = 0; i < vm->nr_pages; i += 1UL << order) {
-		if (!chunk || chunk->nr == ARRAY_SIZE(chunk->block)) {
+		if (!chunk || chunk->nr == KHO_VMALLOC_CHUNK_BLOCKS) {
 			chunk = kho_alloc_preserve(PAGE_SIZE);
 			if (IS_ERR(chunk)) {
 				err = PTR_ERR(chunk);
 				break;
 			}
 			if (prev)
-				prev->next = virt_to_phys(chunk);
+				kho_ptr_set(&prev->next, chunk);
 			else
-				first = virt_to_phys(chunk);
+				first = chunk;
 			prev = chunk;
 		}
 		err = kho_preserve_pages(vm->pages[i], 1UL << order);
 		if (err)
 			break;
-		chunk->block[chunk->nr++] = page_to_phys(vm->pages[i]);
+		kho_ptr_set(&chunk->block[chunk->nr++],
+			    page_address(vm->pages[i]));
 		done++;
 	}
 	if (err) {
@@ -118,7 +103,7 @@ int kho_preserve_vmalloc(void *ptr, struct kho_vmalloc *preservation)
 		return err;
 	}
 
-	preservation->first = first;
+	kho_ptr_set(&preservation->first, first);
 	preservation->nr_pages = vm->nr_pages;
 	preservation->order = order;
 	preservation->flags = 0;
@@ -134,8 +119,8 @@ EXPORT_SYMBOL_GPL(kho_preserve_vmalloc);
  */
 void kho_unpreserve_vmalloc(struct kho_vmalloc *preservation)
 {
-	kho_vmalloc_forget(preservation->first, preservation->order,
-			   ULONG_MAX);
+	kho_vmalloc_forget(kho_ptr_get(&preservation->first),
+			   preservation->order, ULONG_MAX);
 	memset(preservation, 0, sizeof(*preservation));
 }
 EXPORT_SYMBOL_GPL(kho_unpreserve_vmalloc);
@@ -173,19 +158,20 @@ void *kho_restore_vmalloc(const struct kho_vmalloc *preservation)
 	if (!pages)
 		return NULL;
 
-	for (phys = preservation->first; phys; phys = next) {
+	for (phys = kho_ptr_phys(&preservation->first); phys; phys = next) {
 		folio = kho_restore_folio(phys);
 		if (!folio)
 			goto out_free;
 		chunk = folio_address(folio);
-		next = chunk->next;
+		next = kho_ptr_phys(&chunk->next);
 		listed = chunk->nr;
-		if (listed > ARRAY_SIZE(chunk->block) || listed > blocks - n) {
+		if (listed > KHO_VMALLOC_CHUNK_BLOCKS || listed > blocks - n) {
 			folio_put(folio);
 			goto out_free;
 		}
 		for (i = 0; i < listed; i++, n++) {
-			page = kho_restore_pages(chunk->block[i], 1UL << order);
+			page = kho_restore_pages(kho_ptr_phys(&chunk->block[i]),
+						 1UL << order);
 			if (!page)
 				break;
 			for (j = 0; j < (1UL << order); j++)

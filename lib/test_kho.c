@@ -531,7 +531,7 @@ static bool __init kho_test_check_vmalloc(const struct kho_vmalloc *v,
 	if (!vm)
 		return false;
 	/* The list of blocks was one page, restored and freed. */
-	kho_test_expect_managed(PHYS_PFN(v->first), 1);
+	kho_test_expect_managed(PHYS_PFN(kho_ptr_phys(&v->first)), 1);
 	for (i = 0; i < vm->nr_pages; i++)
 		kho_test_expect_managed(page_to_pfn(vm->pages[i]), 1);
 	kho_test_verify(p, size, seed, &match);
@@ -1205,7 +1205,7 @@ static int __init kho_test_init(void)
 	/* Kept pages no range took, on every path. */
 	kho_test_free_kept(0);
 	if (err) {
-		pr_err("# test_kho: cannot preserve test data: %d\n", err);
+		pr_err("# test_kho: cannot preserve test data: %pe\n", ERR_PTR(err));
 		return err;
 	}
 	pr_info("# test_kho: preserved %lu folios, %llu MiB, generation %u\n",

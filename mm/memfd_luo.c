@@ -157,7 +157,7 @@ static int memfd_luo_pin(struct inode *inode, struct memfd_luo *m,
 			return err;
 		}
 		m->pinned[m->nr] = folio;
-		m->folios[m->nr].phys = PFN_PHYS(folio_pfn(folio));
+		kho_ptr_set(&m->folios[m->nr].mem, folio_address(folio));
 		m->folios[m->nr].index = folio->index;
 		m->nr++;
 		index = folio->index + folio_nr_pages(folio);
@@ -387,9 +387,11 @@ static int memfd_luo_fill(struct memfd_luo_in *in)
 	for (; in->next < ser->nr_folios; in->next++) {
 		rec = &in->rec[in->next];
 		if (!in->pending) {
-			if (rec->index >= pages || rec->phys & ~PAGE_MASK)
+			u64 phys = kho_ptr_phys(&rec->mem);
+
+			if (rec->index >= pages || phys & ~PAGE_MASK)
 				return -EIO;
-			in->pending = kho_restore_folio(rec->phys);
+			in->pending = kho_restore_folio(phys);
 			if (!in->pending)
 				return -EIO;
 		}
@@ -483,7 +485,7 @@ static void memfd_luo_finish(struct liveupdate_file *lf)
 {
 	struct memfd_luo_in *in;
 	struct folio *folio;
-	u64 i;
+	u64 i, phys;
 
 	if (lf->file || memfd_luo_in(lf, &in))
 		return;
@@ -493,9 +495,10 @@ static void memfd_luo_finish(struct liveupdate_file *lf)
 	}
 	/* Those a file took are restored already: they are skipped. */
 	for (i = 0; in->rec && i < in->ser->nr_folios; i++) {
-		if (in->rec[i].phys & ~PAGE_MASK)
+		phys = kho_ptr_phys(&in->rec[i].mem);
+		if (phys & ~PAGE_MASK)
 			continue;
-		folio = kho_restore_folio(in->rec[i].phys);
+		folio = kho_restore_folio(phys);
 		if (folio)
 			folio_put(folio);
 		cond_resched();
@@ -524,7 +527,7 @@ static int __init memfd_luo_init(void)
 	int err = liveupdate_register_file_handler(&memfd_luo_handler);
 
 	if (err)
-		pr_err("cannot register the memfd handler: %d\n", err);
+		pr_err("cannot register the memfd handler: %pe\n", ERR_PTR(err));
 	return err;
 }
 device_initcall(memfd_luo_init);

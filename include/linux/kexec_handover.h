@@ -15,6 +15,7 @@
 #include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/init.h>
+#include <linux/kho/abi/kexec_handover.h>
 #include <linux/types.h>
 
 struct folio;
@@ -35,24 +36,6 @@ enum kho_event {
 };
 
 struct kho_serialization;
-
-/**
- * struct kho_vmalloc - A vmalloc area handed over, as a client keeps it.
- * @first: physical address of the first page of the list of the area's
- *	blocks, itself preserved memory; 0 for none.
- * @nr_pages: pages in the area.
- * @order: order of the blocks the area was allocated in: 0, or the order
- *	of its huge mappings.
- * @flags: reserved, 0.
- *
- * Native-endian, 16 bytes: fit for a property of the client's sub-FDT.
- */
-struct kho_vmalloc {
-	u64 first;
-	u32 nr_pages;
-	u16 order;
-	u16 flags;
-};
 
 #ifdef CONFIG_KEXEC_HANDOVER
 

@@ -13,7 +13,7 @@
 #include <linux/memblock.h>
 #include <linux/types.h>
 
-#include "../../../kernel/kexec_handover_internal.h"
+#include "../../../kernel/kexec_handover_format.h"
 
 #define HOST_BASE	BIT_ULL(45)
 #define HOST_SIZE	(64ULL << 20)

@@ -7,7 +7,7 @@
 #define _LINUX_KHO_ABI_MEMFD_H
 
 #include <linux/build_bug.h>
-#include <linux/kexec_handover.h>
+#include <linux/kho/abi/kexec_handover.h>
 #include <linux/types.h>
 
 /**
@@ -15,7 +15,8 @@
  *
  * A memfd kept through /dev/liveupdate crosses the kexec as one struct
  * memfd_luo_ser in a page of its own, preserved with kho_alloc_preserve();
- * its physical address is the file's data in the live update handover.
+ * its physical address is the file's data in the live update handover
+ * (&struct luo_ser_file).
  * The record points, through a struct kho_vmalloc, to a preserved vmalloc
  * area of struct memfd_luo_folio, one per folio of the file: each folio
  * is itself preserved, with its order, and comes back with it.
@@ -35,11 +36,11 @@
 
 /**
  * struct memfd_luo_folio - A folio of a preserved memfd.
- * @phys: physical address of the folio's first page.
+ * @mem: the folio's first page.
  * @index: its index in the file, in pages, aligned to its size.
  */
 struct memfd_luo_folio {
-	u64 phys;
+	union kho_mem_ptr mem;
 	u64 index;
 };
 

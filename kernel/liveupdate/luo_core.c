@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * /dev/liveupdate: the agent's device.  It turns the ioctls of the device
- * and of session file descriptors into calls on the sessions (session.c),
- * and has the first open read what the previous kernel handed over
- * (handover.c).
+ * Live update's core: the liveupdate= switch, and /dev/liveupdate, the
+ * agent's device.  It turns the ioctls of the device and of session file
+ * descriptors into calls on the sessions (luo_session.c) and their files
+ * (luo_file.c), and has the first open read what the previous kernel
+ * handed over (luo_handover.c).
  */
 
 #define pr_fmt(fmt) "liveupdate: " fmt
@@ -19,7 +20,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
-#include "internal.h"
+#include "luo_internal.h"
 
 static bool luo_enable;
 static bool luo_on;
@@ -110,7 +111,7 @@ static int luo_ioctl_preserve_fd(struct luo_session *s, struct luo_ucmd *u)
 	file = fget(arg->fd);
 	if (!file)
 		return -EBADF;
-	err = luo_session_preserve(s, file, arg->token);
+	err = luo_file_preserve(s, file, arg->token);
 	if (err)
 		fput(file);
 	return err;
@@ -122,7 +123,7 @@ static int luo_ioctl_retrieve_fd(struct luo_session *s, struct luo_ucmd *u)
 	struct file *file;
 	int err;
 
-	err = luo_session_retrieve(s, arg->token, &file);
+	err = luo_file_retrieve(s, arg->token, &file);
 	if (err)
 		return err;
 	err = luo_install_fd(u, sizeof(*arg), &arg->fd, file);

@@ -20,7 +20,7 @@
 #include <linux/kho/abi/memfd.h>
 #include <linux/string.h>
 
-#include "internal.h"
+#include "luo_internal.h"
 
 static enum {
 	LUO_DEBUG_NONE, LUO_DEBUG_FREEZE, LUO_DEBUG_CORRUPT, LUO_DEBUG_POS

@@ -2,14 +2,8 @@
 /*
  * Live update across the kexec: at the reboot, freeze every preserved file
  * and write the sessions into a KHO sub-FDT; in the next kernel, read them
- * back, checking all of it, for the device to give out.
- *
- * The sub-FDT "liveupdate" (compatible "liveupdate-v2") holds
- * "nr-sessions" and "sessions", the struct kho_vmalloc of an array of
- * struct luo_ser_session.  Each session's files are an array of struct
- * luo_ser_file, preserved the same way; each file names its handler and
- * carries the handler's u64.  Preserving the arrays as vmalloc areas
- * keeps the reboot from needing contiguous memory for them.
+ * back, checking all of it, for the device to give out.  The format is
+ * include/linux/kho/abi/luo.h's.
  */
 
 #define pr_fmt(fmt) "liveupdate: " fmt
@@ -26,19 +20,9 @@
 #include <linux/unaligned.h>
 #include <linux/vmalloc.h>
 
-#include "internal.h"
+#include "luo_internal.h"
 
-struct luo_ser_session {
-	u8 name[LIVEUPDATE_SESSION_NAME_LENGTH];
-	struct kho_vmalloc files;
-	u64 nr_files;
-};
-
-struct luo_ser_file {
-	char compatible[LIVEUPDATE_COMPAT_LENGTH];
-	u64 token;
-	u64 data;
-};
+static_assert(LUO_COMPAT_LENGTH == LIVEUPDATE_COMPAT_LENGTH);
 
 /* A vmalloc area of @size bytes, zeroed and preserved in *@kv. */
 static void *luo_alloc_array(size_t size, struct kho_vmalloc *kv)
@@ -178,9 +162,9 @@ static int luo_freeze(struct kho_serialization *ser)
 	err = fdt_create_empty_tree(luo.fdt, PAGE_SIZE);
 	err = err ?: fdt_setprop_string(luo.fdt, 0, "compatible",
 					LUO_FDT_COMPATIBLE);
-	err = err ?: fdt_setprop(luo.fdt, 0, "sessions", &luo.ser_kv,
+	err = err ?: fdt_setprop(luo.fdt, 0, LUO_FDT_SESSIONS, &luo.ser_kv,
 				 sizeof(luo.ser_kv));
-	err = err ?: fdt_setprop_u64(luo.fdt, 0, "nr-sessions", nr);
+	err = err ?: fdt_setprop_u64(luo.fdt, 0, LUO_FDT_NR_SESSIONS, nr);
 	if (err)
 		return -EINVAL;
 	err = kho_add_subtree(ser, LUO_FDT_NAME, luo.fdt);
@@ -259,7 +243,8 @@ static const char *luo_read_files(struct luo_session *s,
 	u64 i;
 
 	if (!ss->nr_files)
-		return ss->files.first ? "files without a count" : NULL;
+		return kho_ptr_phys(&ss->files.first) ?
+		       "files without a count" : NULL;
 	if (ss->nr_files > *budget)
 		return "too many files";
 	*budget -= ss->nr_files;
@@ -281,7 +266,7 @@ static const char *luo_read_files(struct luo_session *s,
 		f->h = luo_find_handler(f->compatible);
 		f->lf.token = sf->token;
 		f->lf.data = sf->data;
-		if (luo_incoming_add_file(s, f)) {
+		if (luo_file_add_incoming(s, f)) {
 			kfree(f);
 			why = "token used twice";
 			break;
@@ -304,15 +289,16 @@ static const char *luo_read_sessions(const void *fdt, u64 *count)
 
 	if (fdt_node_check_compatible(fdt, 0, LUO_FDT_COMPATIBLE))
 		return "unknown format";
-	prop = fdt_getprop(fdt, 0, "sessions", &len);
-	if (!prop || len != sizeof(kv) || luo_fdt_u64(fdt, "nr-sessions", &nr))
+	prop = fdt_getprop(fdt, 0, LUO_FDT_SESSIONS, &len);
+	if (!prop || len != sizeof(kv) || luo_fdt_u64(fdt, LUO_FDT_NR_SESSIONS, &nr))
 		return "no sessions";
 	memcpy(&kv, prop, sizeof(kv));
 	if (nr > LUO_MAX_SESSIONS)
 		return "too many sessions";
 	*count = nr;
 	if (!nr)
-		return kv.first ? "sessions without a count" : NULL;
+		return kho_ptr_phys(&kv.first) ?
+		       "sessions without a count" : NULL;
 	array = luo_restore_array(&kv, nr, sizeof(*ss));
 	if (!array)
 		return "bad session array";

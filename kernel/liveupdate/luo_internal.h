@@ -1,29 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Live update's state: the sessions and their files (session.c), which
- * the device (device.c) gives user space and the handover (handover.c)
- * writes for the next kernel and reads back.
+ * Live update's state: the sessions (luo_session.c) and their files
+ * (luo_file.c), which the device (luo_core.c) gives user space and the
+ * handover (luo_handover.c) writes for the next kernel and reads back.
  */
 #ifndef _KERNEL_LIVEUPDATE_INTERNAL_H
 #define _KERNEL_LIVEUPDATE_INTERNAL_H
 
 #include <linux/kexec_handover.h>
+#include <linux/kho/abi/luo.h>
 #include <linux/liveupdate.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
 #include <linux/workqueue.h>
-
-/* The sub-FDT live update hands over, and the format it names. */
-#define LUO_FDT_NAME		"liveupdate"
-#define LUO_FDT_COMPATIBLE	"liveupdate-v2"
-
-/*
- * What one handover may hold.  CREATE_SESSION and PRESERVE_FD refuse to
- * go past them, and the next kernel refuses a handover that does, so the
- * work and memory a handover costs the next kernel stay bounded.
- */
-#define LUO_MAX_SESSIONS	4096
-#define LUO_MAX_FILES		16384
 
 struct luo_session;
 
@@ -151,24 +140,26 @@ static inline struct luo_file *luo_file_next(struct luo_file *f)
 	return rb_entry_safe(rb_next(&f->by_token), struct luo_file, by_token);
 }
 
-/* session.c: the sessions, for the device and the handover. */
+/* luo_file.c: files and their handlers. */
 struct liveupdate_file_handler *luo_find_handler(const char *compatible);
+int luo_file_preserve(struct luo_session *s, struct file *file, u64 token);
+int luo_file_retrieve(struct luo_session *s, u64 token, struct file **filep);
+int luo_file_add_incoming(struct luo_session *s, struct luo_file *f);
+void luo_files_finish(struct luo_session *s);
+void luo_files_free(struct luo_session *s);
+void luo_files_unpreserve(struct luo_session *s);
+
+/* luo_session.c: the sessions. */
 struct luo_session *luo_session_alloc(const u8 *name);
 int luo_session_create(struct luo_session *s);
 struct luo_session *luo_session_get(const u8 *name);
 void luo_session_unget(struct luo_session *s);
 void luo_session_release(struct luo_session *s);
-int luo_session_preserve(struct luo_session *s, struct file *file,
-			 u64 token);
-int luo_session_retrieve(struct luo_session *s, u64 token,
-			 struct file **filep);
 int luo_session_finish(struct luo_session *s);
 int luo_incoming_add(struct luo_session *s);
-int luo_incoming_add_file(struct luo_session *s, struct luo_file *f);
 void luo_incoming_drop(void);
-void luo_session_reap(struct luo_session *s);
 
-/* handover.c: across the kexec. */
+/* luo_handover.c: across the kexec. */
 int luo_handover_init(void);
 void luo_incoming_read(void);
 

@@ -11,17 +11,6 @@ set -uo pipefail
 out=$BUILD/check
 rm -rf "$out"
 mkdir -p "$out"
-fail=0
-
-report() {	# report NAME LOGFILE: pass if the log is empty
-	if [ -s "$2" ]; then
-		result FAIL "$1"
-		sed 's/^/    /' "$2"
-		fail=1
-	else
-		result PASS "$1"
-	fi
-}
 
 mapfile -t files < "$BUILD/laid.files"
 code=()
@@ -106,4 +95,4 @@ for f in "${patched[@]}"; do
 	done
 	rm -f "$KOUT/$o"
 done
-exit $fail
+exit $REPORT_FAIL

@@ -14,14 +14,22 @@ set -uo pipefail
 DISTRO=${DISTRO:-0}
 check_uint DISTRO "$DISTRO" 0 1
 
-# The scenarios each kernel runs by default.
-declare -A KERNEL_SCENARIOS=(
-	[test]=""		# all of vmtest.sh's list
-	[prod]="one_hop three_hops pstore_one_hop pstore_ftrace liveupdate deferred_fill"
-	[debug]="one_hop three_hops corrupt_fdt corrupt_table liveupdate deferred_fill"
-	[distro]="one_hop three_hops kaslr corrupt_table"
-)
 KERNEL_ORDER=(test prod debug distro)
+# The scenarios each kernel runs by default: those the selftest's list
+# (tools/testing/selftests/kho/scenarios) tags with it, for x86_64.
+declare -A KERNEL_SCENARIOS=()
+for k in "${KERNEL_ORDER[@]}"; do
+	KERNEL_SCENARIOS[$k]=""
+done
+list=$(scenario_list) || die "cannot read the scenario list"
+while read -r name arch kernels _; do
+	[[ ",$arch," == *,x86_64,* ]] || continue
+	for k in ${kernels//,/ }; do
+		[ -n "${KERNEL_SCENARIOS[$k]+x}" ] ||
+			die "scenario $name: unknown kernel '$k' (${KERNEL_ORDER[*]})"
+		KERNEL_SCENARIOS[$k]+="${KERNEL_SCENARIOS[$k]:+ }$name"
+	done
+done <<< "$list"
 # Every boot of a kernel gets these too.
 declare -A KERNEL_CMDLINE=(
 	[debug]="debug_pagealloc=on"
@@ -89,28 +97,13 @@ for k in "${KERNEL_ORDER[@]}"; do
 		-o "$out" ${selected[$k]} | tee "$out/ktap.log"
 	rc=${PIPESTATUS[0]}
 
-	n=0
-	while read -r line; do
-		case "$line" in
-		"ok "*"# SKIP"*) result SKIP "vmtest:$prefix$(echo "$line" | awk '{print $3}')" >/dev/null ;;
-		"ok "*) result PASS "vmtest:$prefix$(echo "$line" | awk '{print $3}')" >/dev/null ;;
-		"not ok "*) result FAIL "vmtest:$prefix$(echo "$line" | awk '{print $4}')" >/dev/null ;;
-		*) continue ;;
-		esac
-		n=$((n + 1))
-	done < "$out/ktap.log"
+	n=$(ktap_results "vmtest:$prefix" < "$out/ktap.log")
 	# The live update selftests' cases, one result each.
 	for lulog in "$out"/liveupdate*.log; do
 		[ -e "$lulog" ] || continue
 		sc=$(basename "$lulog" .log)
 		sed -n 's/.*kho-vmtest: lu: \(\(not \)\{0,1\}ok [0-9]* .*\)/\1/p' "$lulog" |
-		while read -r line; do
-			case "$line" in
-			"ok "*"# SKIP"*) result SKIP "vmtest:$prefix$sc:$(echo "$line" | awk '{print $3}')" ;;
-			"ok "*) result PASS "vmtest:$prefix$sc:$(echo "$line" | awk '{print $3}')" ;;
-			"not ok "*) result FAIL "vmtest:$prefix$sc:$(echo "$line" | awk '{print $4}')" ;;
-			esac >/dev/null
-		done
+			ktap_results "vmtest:$prefix$sc:" > /dev/null
 	done
 	if [ "$rc" = 4 ] && [ "$n" = 0 ]; then
 		result SKIP "vmtest:$prefix" >/dev/null

@@ -65,6 +65,9 @@ done
 . "$ROOT/harness/docs-check.sh"
 docs_check "$SRC" "$BUILD/docs" "$out/log"
 report "docs:Documentation/core-api/kho,admin-guide/mm/kho.rst" "$out/log"
+# The README's scenario table is the selftest's list.
+"$ROOT/harness/scenarios-table.sh" --check > "$out/log" 2>&1
+report "readme:scenarios" "$out/log"
 
 # Files of the base our patches change may gain no W=1 or sparse warning:
 # compare each with its base version, built the same way.

@@ -20,6 +20,17 @@ IN_TREE_DIRS="arch Documentation include kernel lib mm tools"
 # lockdep, DEBUG_VM and kmemleak.  distro: Debian's own config (see
 # harness/distro.sh), booted through UEFI.
 KERNEL=${KERNEL:-test}
+# The kernels, in the order harness/vmtest.sh builds them; what every boot
+# of one adds to the command line, and its firmware (default bios).  The
+# selftest's scenario list tags each scenario with the kernels it runs on.
+KERNELS=(test prod debug distro)
+declare -A KERNEL_CMDLINE=(
+	[debug]="debug_pagealloc=on"
+	[distro]="kfence.sample_interval=100"
+)
+declare -A KERNEL_FIRMWARE=(
+	[distro]=uefi
+)
 SELFTEST_CONFIG=$ROOT/tools/testing/selftests/kho/config
 
 kernel_dir() {	# kernel_dir NAME: where kernel NAME is built

@@ -14,11 +14,10 @@ set -uo pipefail
 DISTRO=${DISTRO:-0}
 check_uint DISTRO "$DISTRO" 0 1
 
-KERNEL_ORDER=(test prod debug distro)
 # The scenarios each kernel runs by default: those the selftest's list
 # (tools/testing/selftests/kho/scenarios) tags with it, for x86_64.
 declare -A KERNEL_SCENARIOS=()
-for k in "${KERNEL_ORDER[@]}"; do
+for k in "${KERNELS[@]}"; do
 	KERNEL_SCENARIOS[$k]=""
 done
 list=$(scenario_list) || die "cannot read the scenario list"
@@ -26,18 +25,10 @@ while read -r name arch kernels _; do
 	[[ ",$arch," == *,x86_64,* ]] || continue
 	for k in ${kernels//,/ }; do
 		[ -n "${KERNEL_SCENARIOS[$k]+x}" ] ||
-			die "scenario $name: unknown kernel '$k' (${KERNEL_ORDER[*]})"
+			die "scenario $name: unknown kernel '$k' (${KERNELS[*]})"
 		KERNEL_SCENARIOS[$k]+="${KERNEL_SCENARIOS[$k]:+ }$name"
 	done
 done <<< "$list"
-# Every boot of a kernel gets these too.
-declare -A KERNEL_CMDLINE=(
-	[debug]="debug_pagealloc=on"
-	[distro]="kfence.sample_interval=100"
-)
-declare -A KERNEL_FIRMWARE=(
-	[distro]=uefi
-)
 
 declare -A selected=()
 for arg in "$@"; do
@@ -46,11 +37,11 @@ for arg in "$@"; do
 	*) k=test s=$arg ;;
 	esac
 	[ -n "${KERNEL_SCENARIOS[$k]+x}" ] ||
-		usage_die SCENARIOS "$arg" "scenario names, or kernel:name with kernel one of ${KERNEL_ORDER[*]}"
+		usage_die SCENARIOS "$arg" "scenario names, or kernel:name with kernel one of ${KERNELS[*]}"
 	selected[$k]="${selected[$k]:-} $s"
 done
 if [ $# -eq 0 ]; then
-	for k in "${KERNEL_ORDER[@]}"; do
+	for k in "${KERNELS[@]}"; do
 		[ "$k" != distro ] || [ "$DISTRO" = 1 ] || continue
 		selected[$k]=${KERNEL_SCENARIOS[$k]}
 	done
@@ -62,7 +53,7 @@ builds=$BUILD/vmtest-builds
 rm -rf "$builds"
 mkdir -p "$builds"
 (
-	for k in "${KERNEL_ORDER[@]}"; do
+	for k in "${KERNELS[@]}"; do
 		[ -n "${selected[$k]+x}" ] || continue
 		KERNEL=$k "$ROOT/harness/build.sh" > "$builds/$k.log" 2>&1
 		echo $? > "$builds/$k.rc"
@@ -81,7 +72,7 @@ wait_built() {
 }
 
 status=0
-for k in "${KERNEL_ORDER[@]}"; do
+for k in "${KERNELS[@]}"; do
 	[ -n "${selected[$k]+x}" ] || continue
 	prefix=
 	[ "$k" = test ] || prefix="$k:"

@@ -11,17 +11,6 @@ set -uo pipefail
 out=$BUILD/check
 rm -rf "$out"
 mkdir -p "$out"
-fail=0
-
-report() {	# report NAME LOGFILE: pass if the log is empty
-	if [ -s "$2" ]; then
-		result FAIL "$1"
-		sed 's/^/    /' "$2"
-		fail=1
-	else
-		result PASS "$1"
-	fi
-}
 
 mapfile -t files < "$BUILD/laid.files"
 code=()
@@ -76,6 +65,9 @@ done
 . "$ROOT/harness/docs-check.sh"
 docs_check "$SRC" "$BUILD/docs" "$out/log"
 report "docs:Documentation/core-api/kho,admin-guide/mm/kho.rst" "$out/log"
+# The README's scenario table is the selftest's list.
+"$ROOT/harness/scenarios-table.sh" --check > "$out/log" 2>&1
+report "readme:scenarios" "$out/log"
 
 # Files of the base our patches change may gain no W=1 or sparse warning:
 # compare each with its base version, built the same way.
@@ -106,4 +98,4 @@ for f in "${patched[@]}"; do
 	done
 	rm -f "$KOUT/$o"
 done
-exit $fail
+exit $REPORT_FAIL

@@ -29,9 +29,7 @@ if (cd "$dir" && ./main -v) > "$out/unit.log" 2>&1; then
 else
 	status=1
 fi
-while read -r ok n name; do
-	[ "$ok" = ok ] && result PASS "host:$name" >/dev/null
-done < <(grep '^ok ' "$out/unit.log")
+ktap_results host: < "$out/unit.log" > /dev/null
 if [ "$status" != 0 ]; then
 	grep -v '^ok \|^memblock:' "$out/unit.log"
 	result FAIL "host:unit"

@@ -23,6 +23,7 @@ if [ ! -s "$json" ]; then
 fi
 
 # One result per leaf case: a parameterized case counts each of its rows.
+# The leaves, named by their path, as KTAP lines.
 python3 - "$json" > "$BUILD/kunit.results" <<'PY'
 import json, sys
 
@@ -34,13 +35,12 @@ def leaves(group, prefix):
 
 with open(sys.argv[1]) as f:
     top = json.load(f)
-for path, status in leaves(top, []):
-    status = {"PASS": "PASS", "SKIP": "SKIP"}.get(status, "FAIL")
-    print(status, "kunit:" + ".".join(path))
+for n, (path, status) in enumerate(leaves(top, []), 1):
+    line = {"PASS": "ok", "SKIP": "ok"}.get(status, "not ok")
+    line += " %d %s" % (n, ".".join(path))
+    print(line + (" # SKIP" if status == "SKIP" else ""))
 PY
-while read -r status name; do
-	result "$status" "$name" >/dev/null
-done < "$BUILD/kunit.results"
+ktap_results kunit: < "$BUILD/kunit.results" > /dev/null
 
 if [ ! -s "$BUILD/kunit.results" ]; then
 	result FAIL kunit

@@ -20,6 +20,17 @@ IN_TREE_DIRS="arch Documentation include kernel lib mm tools"
 # lockdep, DEBUG_VM and kmemleak.  distro: Debian's own config (see
 # harness/distro.sh), booted through UEFI.
 KERNEL=${KERNEL:-test}
+# The kernels, in the order harness/vmtest.sh builds them; what every boot
+# of one adds to the command line, and its firmware (default bios).  The
+# selftest's scenario list tags each scenario with the kernels it runs on.
+KERNELS=(test prod debug distro)
+declare -A KERNEL_CMDLINE=(
+	[debug]="debug_pagealloc=on"
+	[distro]="kfence.sample_interval=100"
+)
+declare -A KERNEL_FIRMWARE=(
+	[distro]=uefi
+)
 SELFTEST_CONFIG=$ROOT/tools/testing/selftests/kho/config
 
 kernel_dir() {	# kernel_dir NAME: where kernel NAME is built
@@ -89,6 +100,54 @@ result() {
 	if [ -n "$RESULTS" ]; then
 		printf '%s %s\n' "$status" "$name" >> "$RESULTS"
 	fi
+}
+
+# ktap_results PREFIX: record one result for each KTAP test line on stdin
+# ("ok N name", "ok N name # SKIP ...", "not ok N name"), named PREFIX and
+# the test's name (its description up to a " # " directive), quietly;
+# print how many.  Every stage records its cases through it.
+ktap_results() {
+	local prefix=$1 line status name n=0
+
+	while read -r line; do
+		case "$line" in
+		"ok "*"# SKIP"*) status=SKIP ;;
+		"ok "*) status=PASS ;;
+		"not ok "*) status=FAIL; line=${line#not } ;;
+		*) continue ;;
+		esac
+		read -r _ _ name <<< "$line"
+		name=${name%%[[:space:]]#*}
+		result "$status" "$prefix$name" > /dev/null
+		n=$((n + 1))
+	done
+	echo "$n"
+}
+
+# report NAME LOG: one result for a check whose log is its findings: PASS
+# if LOG is empty, else FAIL, the log indented (its first REPORT_LINES
+# lines, if set) and REPORT_FAIL=1.
+REPORT_FAIL=0
+REPORT_LINES=
+report() {
+	if [ ! -s "$2" ]; then
+		result PASS "$1"
+		return 0
+	fi
+	result FAIL "$1"
+	if [ -n "$REPORT_LINES" ]; then
+		sed 's/^/    /' "$2" | head -n "$REPORT_LINES"
+	else
+		sed 's/^/    /' "$2"
+	fi
+	REPORT_FAIL=1
+}
+
+# The kexec scenarios, one a line: name arch kernels expect settings, from
+# the selftest's list (which checks it).
+SELFTEST=$ROOT/tools/testing/selftests/kho/vmtest.sh
+scenario_list() {
+	"$SELFTEST" -l
 }
 
 # Debian's python3 carries the modules the kernel's scripts import (ply,

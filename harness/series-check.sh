@@ -17,17 +17,8 @@ kout=$BUILD/series-kernel
 rm -rf "$out"
 mkdir -p "$out" "$kout"
 cp "$KOUT/.config" "$out/config"
-fail=0
-
-report() {	# report NAME LOGFILE: pass if the log is empty
-	if [ -s "$2" ]; then
-		result FAIL "$1"
-		sed 's/^/    /' "$2" | head -40
-		fail=1
-	else
-		result PASS "$1"
-	fi
-}
+# Each failing check shows the first 40 lines of its report.
+REPORT_LINES=40
 
 restore() {
 	cd "$SRC" || return
@@ -120,5 +111,5 @@ docs_check "$SRC" "$BUILD/series-docs" "$out/log"
 report "docs" "$out/log"
 
 passed=$(grep -c '^PASS' "${RESULTS:-/dev/null}" 2>/dev/null || true)
-[ "$fail" = 0 ] && log "series-check: every patch applies, builds and passes its checks"
-exit $fail
+[ "$REPORT_FAIL" = 0 ] && log "series-check: every patch applies, builds and passes its checks"
+exit $REPORT_FAIL

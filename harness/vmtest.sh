@@ -14,22 +14,21 @@ set -uo pipefail
 DISTRO=${DISTRO:-0}
 check_uint DISTRO "$DISTRO" 0 1
 
-# The scenarios each kernel runs by default.
-declare -A KERNEL_SCENARIOS=(
-	[test]=""		# all of vmtest.sh's list
-	[prod]="one_hop three_hops pstore_one_hop pstore_ftrace liveupdate deferred_fill"
-	[debug]="one_hop three_hops corrupt_fdt corrupt_table liveupdate deferred_fill"
-	[distro]="one_hop three_hops kaslr corrupt_table"
-)
-KERNEL_ORDER=(test prod debug distro)
-# Every boot of a kernel gets these too.
-declare -A KERNEL_CMDLINE=(
-	[debug]="debug_pagealloc=on"
-	[distro]="kfence.sample_interval=100"
-)
-declare -A KERNEL_FIRMWARE=(
-	[distro]=uefi
-)
+# The scenarios each kernel runs by default: those the selftest's list
+# (tools/testing/selftests/kho/scenarios) tags with it, for x86_64.
+declare -A KERNEL_SCENARIOS=()
+for k in "${KERNELS[@]}"; do
+	KERNEL_SCENARIOS[$k]=""
+done
+list=$(scenario_list) || die "cannot read the scenario list"
+while read -r name arch kernels _; do
+	[[ ",$arch," == *,x86_64,* ]] || continue
+	for k in ${kernels//,/ }; do
+		[ -n "${KERNEL_SCENARIOS[$k]+x}" ] ||
+			die "scenario $name: unknown kernel '$k' (${KERNELS[*]})"
+		KERNEL_SCENARIOS[$k]+="${KERNEL_SCENARIOS[$k]:+ }$name"
+	done
+done <<< "$list"
 
 declare -A selected=()
 for arg in "$@"; do
@@ -38,11 +37,11 @@ for arg in "$@"; do
 	*) k=test s=$arg ;;
 	esac
 	[ -n "${KERNEL_SCENARIOS[$k]+x}" ] ||
-		usage_die SCENARIOS "$arg" "scenario names, or kernel:name with kernel one of ${KERNEL_ORDER[*]}"
+		usage_die SCENARIOS "$arg" "scenario names, or kernel:name with kernel one of ${KERNELS[*]}"
 	selected[$k]="${selected[$k]:-} $s"
 done
 if [ $# -eq 0 ]; then
-	for k in "${KERNEL_ORDER[@]}"; do
+	for k in "${KERNELS[@]}"; do
 		[ "$k" != distro ] || [ "$DISTRO" = 1 ] || continue
 		selected[$k]=${KERNEL_SCENARIOS[$k]}
 	done
@@ -54,7 +53,7 @@ builds=$BUILD/vmtest-builds
 rm -rf "$builds"
 mkdir -p "$builds"
 (
-	for k in "${KERNEL_ORDER[@]}"; do
+	for k in "${KERNELS[@]}"; do
 		[ -n "${selected[$k]+x}" ] || continue
 		KERNEL=$k "$ROOT/harness/build.sh" > "$builds/$k.log" 2>&1
 		echo $? > "$builds/$k.rc"
@@ -73,7 +72,7 @@ wait_built() {
 }
 
 status=0
-for k in "${KERNEL_ORDER[@]}"; do
+for k in "${KERNELS[@]}"; do
 	[ -n "${selected[$k]+x}" ] || continue
 	prefix=
 	[ "$k" = test ] || prefix="$k:"
@@ -89,28 +88,13 @@ for k in "${KERNEL_ORDER[@]}"; do
 		-o "$out" ${selected[$k]} | tee "$out/ktap.log"
 	rc=${PIPESTATUS[0]}
 
-	n=0
-	while read -r line; do
-		case "$line" in
-		"ok "*"# SKIP"*) result SKIP "vmtest:$prefix$(echo "$line" | awk '{print $3}')" >/dev/null ;;
-		"ok "*) result PASS "vmtest:$prefix$(echo "$line" | awk '{print $3}')" >/dev/null ;;
-		"not ok "*) result FAIL "vmtest:$prefix$(echo "$line" | awk '{print $4}')" >/dev/null ;;
-		*) continue ;;
-		esac
-		n=$((n + 1))
-	done < "$out/ktap.log"
+	n=$(ktap_results "vmtest:$prefix" < "$out/ktap.log")
 	# The live update selftests' cases, one result each.
 	for lulog in "$out"/liveupdate*.log; do
 		[ -e "$lulog" ] || continue
 		sc=$(basename "$lulog" .log)
 		sed -n 's/.*kho-vmtest: lu: \(\(not \)\{0,1\}ok [0-9]* .*\)/\1/p' "$lulog" |
-		while read -r line; do
-			case "$line" in
-			"ok "*"# SKIP"*) result SKIP "vmtest:$prefix$sc:$(echo "$line" | awk '{print $3}')" ;;
-			"ok "*) result PASS "vmtest:$prefix$sc:$(echo "$line" | awk '{print $3}')" ;;
-			"not ok "*) result FAIL "vmtest:$prefix$sc:$(echo "$line" | awk '{print $4}')" ;;
-			esac >/dev/null
-		done
+			ktap_results "vmtest:$prefix$sc:" > /dev/null
 	done
 	if [ "$rc" = 4 ] && [ "$n" = 0 ]; then
 		result SKIP "vmtest:$prefix" >/dev/null

@@ -668,9 +668,6 @@ static int __init kho_init(void)
 {
 	int err;
 
-	BUILD_BUG_ON(sizeof(struct kho_table) != PAGE_SIZE);
-	BUILD_BUG_ON(sizeof(struct kho_bitmap) != PAGE_SIZE);
-	BUILD_BUG_ON(sizeof(union kho_link) != sizeof(u64));
 	BUILD_BUG_ON(!FIELD_FIT(KHO_KEY_INDEX, KHO_PFN_LIMIT - 1));
 	BUILD_BUG_ON(!FIELD_FIT(KHO_KEY_ORDER, KHO_ORDER_MAX));
 

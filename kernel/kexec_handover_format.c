@@ -396,6 +396,7 @@ static void kho_in_forget(struct kho_in *in)
 	in->list = 0;
 	in->list_size = 0;
 	in->runs = NULL;
+	in->runs_size = 0;
 	in->nr_runs = 0;
 	in->blocks = 0;
 	in->bytes = 0;

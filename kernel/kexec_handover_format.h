@@ -7,6 +7,7 @@
 #ifndef _KERNEL_KEXEC_HANDOVER_FORMAT_H
 #define _KERNEL_KEXEC_HANDOVER_FORMAT_H
 
+#include <linux/numa.h>
 #include <linux/types.h>
 
 #include "kexec_handover_tracker.h"

@@ -19,8 +19,6 @@
 #include "kexec_handover_internal.h"
 #include "kexec_handover_test.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-
 /* The next kernel's walk: gather the blocks into runs. */
 static const struct kho_walk_ops kho_test_runs_ops = {
 	.run = kho_runs_add,

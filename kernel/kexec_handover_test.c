@@ -21,8 +21,6 @@
 
 #include "kexec_handover_test.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-
 static u64 kho_test_rand64(struct rnd_state *rnd)
 {
 	u64 hi = prandom_u32_state(rnd);

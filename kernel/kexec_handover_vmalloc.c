@@ -37,12 +37,13 @@ static void kho_vmalloc_forget(struct kho_vmalloc_chunk *chunk,
 			       unsigned int order, unsigned long nr_blocks)
 {
 	struct kho_vmalloc_chunk *next;
-	unsigned long i;
+	unsigned long i, pfn;
 
 	for (; chunk; chunk = next) {
-		for (i = 0; i < chunk->nr && nr_blocks; i++, nr_blocks--)
-			kho_unpreserve_pages(virt_to_page(kho_ptr_get(&chunk->block[i])),
-					     1UL << order);
+		for (i = 0; i < chunk->nr && nr_blocks; i++, nr_blocks--) {
+			pfn = PHYS_PFN(kho_ptr_phys(&chunk->block[i]));
+			kho_unpreserve_pages(pfn_to_page(pfn), 1UL << order);
+		}
 		next = kho_ptr_get(&chunk->next);
 		kho_unpreserve_free(chunk);
 	}
@@ -94,8 +95,9 @@ int kho_preserve_vmalloc(void *ptr, struct kho_vmalloc *preservation)
 		err = kho_preserve_pages(vm->pages[i], 1UL << order);
 		if (err)
 			break;
-		kho_ptr_set(&chunk->block[chunk->nr++],
-			    page_address(vm->pages[i]));
+		kho_ptr_set_phys(&chunk->block[chunk->nr],
+				 page_to_phys(vm->pages[i]));
+		chunk->nr++;
 		done++;
 	}
 	if (err) {

@@ -157,7 +157,7 @@ static int memfd_luo_pin(struct inode *inode, struct memfd_luo *m,
 			return err;
 		}
 		m->pinned[m->nr] = folio;
-		kho_ptr_set(&m->folios[m->nr].mem, folio_address(folio));
+		kho_ptr_set_phys(&m->folios[m->nr].mem, PFN_PHYS(folio_pfn(folio)));
 		m->folios[m->nr].index = folio->index;
 		m->nr++;
 		index = folio->index + folio_nr_pages(folio);

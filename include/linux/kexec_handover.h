@@ -15,6 +15,7 @@
 #include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/init.h>
+#include <linux/io.h>
 #include <linux/kho/abi/kexec_handover.h>
 #include <linux/types.h>
 
@@ -36,6 +37,33 @@ enum kho_event {
 };
 
 struct kho_serialization;
+
+/**
+ * kho_ptr_set() - Store a link to the object at @virt, or the null link.
+ * @link: the DEFINE_KHO_PTR() field.
+ * @virt: a direct-map address of the type @link was declared with, or NULL.
+ */
+#define kho_ptr_set(link, virt)						\
+	do {								\
+		typeof((link)->__kho_type) __kho_virt = (virt);		\
+									\
+		(link)->phys = __kho_virt ? virt_to_phys(__kho_virt) : 0; \
+	} while (0)
+
+/**
+ * kho_ptr_get() - Follow a link this kernel stored.
+ * @link: the DEFINE_KHO_PTR() field.
+ *
+ * Return: a pointer of the type @link was declared with, or NULL.  Not for
+ * links from another kernel: restore what they name first.
+ */
+#define kho_ptr_get(link)						\
+	({								\
+		typeof(link) __kho_link = (link);			\
+									\
+		(typeof(__kho_link->__kho_type))(__kho_link->phys ?	\
+			phys_to_virt(__kho_link->phys) : NULL);		\
+	})
 
 #ifdef CONFIG_KEXEC_HANDOVER
 

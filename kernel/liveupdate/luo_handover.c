@@ -290,7 +290,8 @@ static const char *luo_read_sessions(const void *fdt, u64 *count)
 	if (fdt_node_check_compatible(fdt, 0, LUO_FDT_COMPATIBLE))
 		return "unknown format";
 	prop = fdt_getprop(fdt, 0, LUO_FDT_SESSIONS, &len);
-	if (!prop || len != sizeof(kv) || luo_fdt_u64(fdt, LUO_FDT_NR_SESSIONS, &nr))
+	if (!prop || len != sizeof(kv) ||
+	    luo_fdt_u64(fdt, LUO_FDT_NR_SESSIONS, &nr))
 		return "no sessions";
 	memcpy(&kv, prop, sizeof(kv));
 	if (nr > LUO_MAX_SESSIONS)

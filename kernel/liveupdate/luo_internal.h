@@ -4,8 +4,8 @@
  * (luo_file.c), which the device (luo_core.c) gives user space and the
  * handover (luo_handover.c) writes for the next kernel and reads back.
  */
-#ifndef _KERNEL_LIVEUPDATE_INTERNAL_H
-#define _KERNEL_LIVEUPDATE_INTERNAL_H
+#ifndef _KERNEL_LIVEUPDATE_LUO_INTERNAL_H
+#define _KERNEL_LIVEUPDATE_LUO_INTERNAL_H
 
 #include <linux/kexec_handover.h>
 #include <linux/kho/abi/luo.h>
@@ -180,4 +180,4 @@ static inline void luo_debug_frozen(struct luo_session *s,
 static inline void luo_debug_corrupt(u64 *nr_files) { }
 #endif
 
-#endif /* _KERNEL_LIVEUPDATE_INTERNAL_H */
+#endif /* _KERNEL_LIVEUPDATE_LUO_INTERNAL_H */

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Kexec HandOver (KHO): the format one kernel leaves to the next, as both
- * read it.  Nothing here may change without changing KHO_FDT_COMPATIBLE.
+ * read it.  Nothing here may change without changing KHO_FDT_COMPATIBLE,
+ * and, for struct kho_vmalloc, the compatible of every format that holds
+ * one.
  */
 #ifndef _LINUX_KHO_ABI_KEXEC_HANDOVER_H
 #define _LINUX_KHO_ABI_KEXEC_HANDOVER_H
@@ -23,7 +25,9 @@
  *
  * The scratch list is an array of ``{ u64 addr; u64 size; }`` pairs, one
  * per scratch area, each aligned in address and size to the CMA pageblock
- * size (2 MiB on x86_64 with huge pages).  The next kernel places itself
+ * size (2 MiB on x86_64 with huge pages).  It holds at most a low-memory
+ * area, a global one and one per NUMA node the next kernel supports: a
+ * longer list is rejected.  The next kernel places itself
  * and allocates only inside these areas until it has reserved preserved
  * memory.
  *
@@ -192,10 +196,11 @@ static_assert(sizeof(struct kho_bitmap) == PAGE_SIZE);
  * memory holds its physical address: the next kernel maps memory at other
  * addresses.  Such a field is a union defined by DEFINE_KHO_PTR(): a
  * 64-bit physical address that keeps the type of what it points to for
- * the compiler.  It is only written with kho_ptr_set() and read with
- * kho_ptr_phys() or, by the kernel that wrote it, kho_ptr_get().  Zero is the null link.  The
- * next kernel must check a link, usually by restoring the preserved
- * memory it names, before it reads through it.
+ * the compiler.  It is written with kho_ptr_set() or kho_ptr_set_phys()
+ * and read with kho_ptr_phys() or, by the kernel that wrote it,
+ * kho_ptr_get() (both kernel-only, in <linux/kexec_handover.h>).  Zero
+ * is the null link.  The next kernel must check a link, usually by
+ * restoring the preserved memory it names, before it reads through it.
  */
 
 /**
@@ -204,7 +209,7 @@ static_assert(sizeof(struct kho_bitmap) == PAGE_SIZE);
  * @type: the type pointed to; void for memory that is not a record.
  *
  * Only the 64-bit @phys member is ever stored; the pointer member exists so
- * that kho_ptr_set() and kho_ptr_get() check and keep the type.
+ * that the helpers check and keep the type.
  */
 #define DEFINE_KHO_PTR(name, type)	\
 	union name {			\
@@ -222,37 +227,25 @@ DEFINE_KHO_PTR(kho_vmalloc_chunk_ptr, struct kho_vmalloc_chunk);
 static_assert(sizeof(union kho_mem_ptr) == sizeof(u64));
 
 /**
- * kho_ptr_set() - Store a link to the object at @virt, or the null link.
- * @link: the DEFINE_KHO_PTR() field.
- * @virt: a direct-map address of the type @link was declared with, or NULL.
- */
-#define kho_ptr_set(link, virt)						\
-	do {								\
-		typeof((link)->__kho_type) __kho_virt = (virt);		\
-									\
-		(link)->phys = __kho_virt ? virt_to_phys(__kho_virt) : 0; \
-	} while (0)
-
-/**
  * kho_ptr_phys() - The physical address a link holds, 0 for none.
  * @link: the DEFINE_KHO_PTR() field.
  */
-#define kho_ptr_phys(link)	((u64)(link)->phys)
+#define kho_ptr_phys(link)						\
+	({								\
+		(void)sizeof((link)->__kho_type);			\
+		(u64)(link)->phys;					\
+	})
 
 /**
- * kho_ptr_get() - Follow a link this kernel stored.
+ * kho_ptr_set_phys() - Store a link by physical address.
  * @link: the DEFINE_KHO_PTR() field.
- *
- * Return: a pointer of the type @link was declared with, or NULL.  Not for
- * links from another kernel: restore what they name first.
+ * @addr: the physical address of what it links to, or 0.
  */
-#define kho_ptr_get(link)						\
-	({								\
-		typeof(link) __kho_link = (link);			\
-									\
-		(typeof(__kho_link->__kho_type))(__kho_link->phys ?	\
-			phys_to_virt(__kho_link->phys) : NULL);		\
-	})
+#define kho_ptr_set_phys(link, addr)					\
+	do {								\
+		(void)sizeof((link)->__kho_type);			\
+		(link)->phys = (addr);					\
+	} while (0)
 
 /**
  * struct kho_vmalloc - A vmalloc area handed over, as a client keeps it.

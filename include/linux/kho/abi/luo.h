@@ -36,7 +36,7 @@
  * counts against LUO_MAX_SESSIONS and LUO_MAX_FILES, each array against
  * its count, every name and compatible for a NUL, names and tokens for
  * twins.  A handover that fails a check is rejected whole, its sessions
- * lost; memory it preserved stays reserved for that boot.  A file whose
+ * lost; the memory of its files stays reserved for that boot.  A file whose
  * handler this kernel lacks is kept, and fails its retrieve alone.
  *
  * Fields are in the CPU's byte order; the structs have no holes.  A change

@@ -11,8 +11,8 @@
  *
  * Kexec handover keeps the regions of ``reserve_mem=`` where the previous
  * kernel had them, for pstore, ftrace and the like to find what it wrote.
- * The first kernel preserves each region whole and describes them in a
- * KHO sub-FDT named RESERVE_MEM_KHO_NAME::
+ * The first kernel preserves each region and lists them all in a KHO
+ * sub-FDT named RESERVE_MEM_KHO_NAME::
  *
  *   memblock { compatible = "memblock-v1";
  *     <name> { compatible = "reserve-mem-v1"; start = <u64>; size = <u64>; };

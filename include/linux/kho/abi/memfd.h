@@ -22,10 +22,11 @@
  * is itself preserved, with its order, and comes back with it.
  *
  * The kernel that preserves the memfd lists its folios when the agent
- * preserves it and fills the record at the kexec reboot; the next kernel
- * checks every field before it follows any: a size, position, seals or
- * mode out of range, a folio not preserved, misaligned for its order or
- * not starting inside the file make the file's retrieve fail with -EIO.
+ * preserves it and fills the record at the kexec reboot.  The next kernel
+ * checks the record before it follows it, and each folio entry as it adds
+ * the folio to the new file: a size, position, seals or mode out of range,
+ * a folio not preserved, misaligned for its order or not starting inside
+ * the file make the file's retrieve fail with -EIO.
  *
  * Fields are in the CPU's byte order and both structs are packed without
  * holes.  The format is named by MEMFD_LUO_COMPATIBLE, the compatible of

@@ -13,16 +13,16 @@ all: build
 
 help:
 	@echo "make test      every test; ends with 'N passed, N failed' (DISTRO=1: and the distro kernel)"
-	@echo "make demo      build the patched kernel and boot it under QEMU (LIVEUPDATE=1, PSTORE=1, ...)"
+	@echo "make demo      build the patched kernel and boot it under QEMU (ARCH=arm64, LIVEUPDATE=1, PSTORE=1, ...)"
 	@echo "make kunit     the KUnit suite under QEMU (KUNIT_FILTER=glob)"
 	@echo "make vmtest    the kexec handover scenarios under QEMU (SCENARIOS=...)"
 	@echo "make host      the host harness: unit tests, corpus, a short fuzz run"
 	@echo "make fuzz      fuzz the next kernel's checks (FUZZ_SECONDS=N, FUZZ_JOBS=N, default one per CPU)"
 	@echo "make check     checkpatch --strict, kernel-doc, W=1 and sparse"
-	@echo "make bench     the benchmark (BENCH_GIB=48 reproduces the review)"
+	@echo "make bench     the benchmark (BENCH_GIB=48 reproduces the review; ARCH=arm64)"
 	@echo "make series    the patch series, with a cover letter, in build/series"
 	@echo "make series-check  apply it to a clean base, build each patch, check it"
-	@echo "make build     prepare the tree and build the kernel"
+	@echo "make build     prepare the tree and build the kernel (KERNEL=prod|debug|distro|arm64)"
 	@echo "make prepare   install packages, extract the base, apply patches"
 	@echo "make clean     remove build outputs, keep the extracted tree"
 

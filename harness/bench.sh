@@ -29,7 +29,9 @@ for f in ${frag[@]+"${frag[@]}"}; do
 	check_uint BENCH_FRAG "$f" 4 $((BENCH_GIB * 1024 / 2))
 done
 
-"$ROOT/harness/build.sh"
+kernel=$(arch_kernel)
+KERNEL=$kernel "$ROOT/harness/build.sh"
+selftest_env "$kernel"
 out=$BUILD/bench
 rm -rf "$out"
 mkdir -p "$out"
@@ -49,7 +51,7 @@ log "benchmark: ${BENCH_GIB} GiB preserved, fragmented ${BENCH_FRAG:-none} MiB, 
 # The host's load, beside the figures it can disturb.
 load_before=$(cut -d' ' -f1 /proc/loadavg)
 
-"$SRC/tools/testing/selftests/kho/vmtest.sh" -O "$KOUT" -o "$out" -c \
+"$SRC/tools/testing/selftests/kho/vmtest.sh" -O "$(kernel_dir "$kernel")" -o "$out" -c \
 	"hops=$hops smp=$BENCH_SMP mem=$BENCH_MEM preserve=0 expect=boot cmdline='$cmdline'" \
 	> "$out/ktap.log" &
 vm=$!

@@ -11,7 +11,9 @@ set -euo pipefail
 kout=$(kernel_dir "$KERNEL")
 read -ra configs <<< "$(kernel_configs "$KERNEL")"
 blog=$BUILD/build-$KERNEL.log
-log "building $kout/arch/x86/boot/bzImage ($KERNEL)"
+arch=$(kernel_arch "$KERNEL")
+cross=${ARCH_CROSS[$arch]:-}
+log "building $(kernel_image "$KERNEL") ($KERNEL)"
 if [ "$KERNEL" = distro ]; then
 	{ "$ROOT/harness/distro.sh" "$kout" &&
 	  make -C "$SRC" O="$kout" -j"$JOBS" CC="ccache gcc" bzImage; } \
@@ -22,8 +24,9 @@ if [ "$KERNEL" = distro ]; then
 	grep -E 'warning:|error:' "$blog" >&2 || true
 	exit 0
 fi
-kunit_py build --arch=x86_64 --build_dir="$kout" "${configs[@]}" \
-	--jobs="$JOBS" --make_options CC="ccache gcc" "$@" >"$blog" 2>&1 || {
+kunit_py build --arch="$arch" ${cross:+--cross_compile="$cross"} \
+	--build_dir="$kout" "${configs[@]}" --jobs="$JOBS" \
+	--make_options CC="ccache ${cross}gcc" "$@" >"$blog" 2>&1 || {
 	tail -40 "$blog" >&2
 	die "kernel build failed; full log in $blog"
 }

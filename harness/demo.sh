@@ -34,13 +34,15 @@ check_uint LIVEUPDATE "$LIVEUPDATE" 0 1
 [ "$preserve_mib" -le $((mem_mib / 2)) ] ||
 	usage_die PRESERVE "$PRESERVE" "at most half of MEM ($((mem_mib / 2))M)"
 
-"$ROOT/harness/build.sh"
+kernel=$(arch_kernel)
+KERNEL=$kernel "$ROOT/harness/build.sh"
+selftest_env "$kernel"
 out=$BUILD/demo
 rm -rf "$out"
 mkdir -p "$out"
 log "booting a ${mem_mib} MiB guest (${SMP} vCPUs, NUMA ${NUMA}), preserving ${preserve_mib} MiB, ${HOPS} kexec(s)"
 set +e
-"$SRC/tools/testing/selftests/kho/vmtest.sh" -O "$KOUT" -o "$out" -c \
+"$SRC/tools/testing/selftests/kho/vmtest.sh" -O "$(kernel_dir "$kernel")" -o "$out" -c \
 	"hops=$HOPS smp=$SMP mem=${mem_mib}M numa=$NUMA preserve=$preserve_mib pstore=$PSTORE luhold=$LIVEUPDATE cmdline='$CMDLINE_EXTRA' qemu='$QEMU_EXTRA'" \
 	> "$out/ktap.log"
 rc=$?

@@ -4,27 +4,35 @@
 # Run the KHO KUnit suite under QEMU (TCG) with tools/testing/kunit/kunit.py
 # and record one result per test case.  Arguments are passed to kunit.py,
 # so "harness/kunit.sh 'kho_tracker.kho_serialize_test'" runs one case.
+# KERNEL=arm64 runs it on the arm64 kernel, its cases named kunit:arm64:.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-"$ROOT/harness/build.sh" || { result FAIL kunit-build; exit 1; }
+name=kunit
+[ "$KERNEL" = test ] || name=kunit:$KERNEL
+"$ROOT/harness/build.sh" || { result FAIL "$name-build"; exit 1; }
 
-json=$BUILD/kunit.json
+arch=$(kernel_arch "$KERNEL")
+cross=${ARCH_CROSS[$arch]:-}
+read -ra configs <<< "$(kernel_configs "$KERNEL")"
+json=$BUILD/$name.json
+json=${json/:/-}
 rm -f "$json"
-kunit_py run --arch=x86_64 --build_dir="$KOUT" "${KUNITCONFIGS[@]}" \
-	--jobs="$JOBS" --make_options CC="ccache gcc" \
+kunit_py run --arch="$arch" ${cross:+--cross_compile="$cross"} \
+	--build_dir="$(kernel_dir "$KERNEL")" "${configs[@]}" \
+	--jobs="$JOBS" --make_options CC="ccache ${cross}gcc" \
 	--qemu_args "-accel tcg -smp 2" --timeout=300 \
-	--json="$json" "$@" 2>&1 | tee "$BUILD/kunit.log"
+	--json="$json" "$@" 2>&1 | tee "${json%.json}.log"
 rc=${PIPESTATUS[0]}
 
 if [ ! -s "$json" ]; then
-	result FAIL kunit
+	result FAIL "$name"
 	exit 1
 fi
 
 # One result per leaf case: a parameterized case counts each of its rows.
 # The leaves, named by their path, as KTAP lines.
-python3 - "$json" > "$BUILD/kunit.results" <<'PY'
+python3 - "$json" > "${json%.json}.results" <<'PY'
 import json, sys
 
 def leaves(group, prefix):
@@ -40,10 +48,10 @@ for n, (path, status) in enumerate(leaves(top, []), 1):
     line += " %d %s" % (n, ".".join(path))
     print(line + (" # SKIP" if status == "SKIP" else ""))
 PY
-ktap_results kunit: < "$BUILD/kunit.results" > /dev/null
+ktap_results "$name:" < "${json%.json}.results" > /dev/null
 
-if [ ! -s "$BUILD/kunit.results" ]; then
-	result FAIL kunit
+if [ ! -s "${json%.json}.results" ]; then
+	result FAIL "$name"
 	exit 1
 fi
 exit $rc

@@ -18,12 +18,13 @@ IN_TREE_DIRS="arch Documentation include kernel lib mm tools"
 # same without debugfs, KUnit and the debug code, as a production kernel
 # has it.  debug: the test kernel with KASAN, DEBUG_PAGEALLOC, KFENCE,
 # lockdep, DEBUG_VM and kmemleak.  distro: Debian's own config (see
-# harness/distro.sh), booted through UEFI.
+# harness/distro.sh), booted through UEFI.  arm64: the test kernel's
+# options for arm64, cross-built, booted on QEMU's virt machine.
 KERNEL=${KERNEL:-test}
 # The kernels, in the order harness/vmtest.sh builds them; what every boot
 # of one adds to the command line, and its firmware (default bios).  The
 # selftest's scenario list tags each scenario with the kernels it runs on.
-KERNELS=(test prod debug distro)
+KERNELS=(test prod debug distro arm64)
 declare -A KERNEL_CMDLINE=(
 	[debug]="debug_pagealloc=on"
 	[distro]="kfence.sample_interval=100"
@@ -31,6 +32,53 @@ declare -A KERNEL_CMDLINE=(
 declare -A KERNEL_FIRMWARE=(
 	[distro]=uefi
 )
+# The architecture each kernel is built for (default x86_64), and the
+# cross compiler's prefix for each architecture but the host's.
+declare -A KERNEL_ARCH=(
+	[arm64]=arm64
+)
+declare -A ARCH_CROSS=(
+	[arm64]=aarch64-linux-gnu-
+)
+
+kernel_arch() {	# kernel_arch NAME: the architecture kernel NAME is for
+	echo "${KERNEL_ARCH[$1]:-x86_64}"
+}
+
+# selftest_env NAME: export what the selftest's vmtest.sh needs to boot
+# kernel NAME: its architecture, firmware and command line, and for
+# arm64 the cross compiler and Debian's arm64 user space.
+selftest_env() {
+	local arch
+
+	arch=$(kernel_arch "$1")
+	export VMTEST_ARCH=$arch
+	export VMTEST_CMDLINE=${KERNEL_CMDLINE[$1]:-}
+	export VMTEST_FIRMWARE=${KERNEL_FIRMWARE[$1]:-bios}
+	export CROSS_COMPILE=${ARCH_CROSS[$arch]:-}
+	export VMTEST_SYSROOT=
+	if [ "$arch" = arm64 ]; then
+		VMTEST_SYSROOT=$("$ROOT/harness/arm64-root.sh") || return 1
+	fi
+}
+
+# arch_kernel: the kernel make demo and make bench boot for their ARCH=
+# (x86_64, the default, or arm64), checked.
+arch_kernel() {
+	case "${ARCH:-x86_64}" in
+	x86_64|x86) echo test ;;
+	arm64) echo arm64 ;;
+	*) usage_die ARCH "$ARCH" "x86_64 or arm64" ;;
+	esac
+}
+
+# kernel_image NAME: the image of kernel NAME that QEMU and kexec boot
+kernel_image() {
+	case "$(kernel_arch "$1")" in
+	arm64) echo "$(kernel_dir "$1")/arch/arm64/boot/Image" ;;
+	*) echo "$(kernel_dir "$1")/arch/x86/boot/bzImage" ;;
+	esac
+}
 SELFTEST_CONFIG=$ROOT/tools/testing/selftests/kho/config
 
 kernel_dir() {	# kernel_dir NAME: where kernel NAME is built
@@ -57,11 +105,20 @@ kernel_configs() {
 	debug)
 		echo "--kunitconfig=$SELFTEST_CONFIG --kunitconfig=$ROOT/harness/debug.config"
 		;;
+	arm64)
+		# The selftest's fragment without its x86 options, cross-built.
+		mkdir -p "$BUILD"
+		grep -vE '^CONFIG_(X86_|SERIAL_8250)' "$SELFTEST_CONFIG" \
+			> "$BUILD/arm64.config"
+		cat "$ROOT/harness/bench.config" "$ROOT/harness/arm64.config" \
+			>> "$BUILD/arm64.config"
+		echo "--kunitconfig=$BUILD/arm64.config"
+		;;
 	distro)
 		# Not kunit.py's: harness/distro.sh configures it.
 		;;
 	*)
-		die "KERNEL=$1: KERNEL takes test, prod, debug or distro"
+		die "KERNEL=$1: KERNEL takes test, prod, debug, distro or arm64"
 		;;
 	esac
 }

@@ -5,18 +5,25 @@
 # onto the clean base, build every patch in turn (the series bisects),
 # run checkpatch --strict on each patch, kernel-doc on every file the
 # series touches and sparse on every C file it touches (no new report
-# against the base), and build the documentation.  Runs in the tree's
+# against the base), and build the documentation.  A patch that touches
+# more than x86, documentation and tools is built for arm64 too.  Runs in the tree's
 # repository, which is put back as prepare.sh leaves it afterwards.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 "$ROOT/harness/build.sh" >/dev/null || die "the kernel does not build"
+KERNEL=arm64 "$ROOT/harness/build.sh" >/dev/null ||
+	die "the arm64 kernel does not build"
 "$ROOT/harness/series.sh" >/dev/null || die "make series failed"
 out=$BUILD/series-check
 kout=$BUILD/series-kernel
+kout64=$BUILD/series-kernel-arm64
 rm -rf "$out"
-mkdir -p "$out" "$kout"
+mkdir -p "$out" "$kout" "$kout64"
 cp "$KOUT/.config" "$out/config"
+cp "$(kernel_dir arm64)/.config" "$out/config-arm64"
+ARM64=(ARCH=arm64 CROSS_COMPILE="${ARCH_CROSS[arm64]}"
+       CC="ccache ${ARCH_CROSS[arm64]}gcc")
 # Each failing check shows the first 40 lines of its report.
 REPORT_LINES=40
 
@@ -62,6 +69,21 @@ for p in "$BUILD"/series/0*.patch; do
 	fi
 	report "build:$name" "$out/log"
 
+	if git diff --name-only HEAD~1 HEAD |
+	   grep -qvE '^(arch/x86/|Documentation/|tools/|MAINTAINERS$)'; then
+		cp "$out/config-arm64" "$kout64/.config"
+		log "building with $name applied, for arm64"
+		if make -s O="$kout64" "${ARM64[@]}" olddefconfig \
+		     > "$out/build.log" 2>&1 &&
+		   make -s -j"$JOBS" O="$kout64" "${ARM64[@]}" \
+		     >> "$out/build.log" 2>&1; then
+			grep -E 'warning:|error:' "$out/build.log" > "$out/log" || true
+		else
+			tail -30 "$out/build.log" > "$out/log"
+		fi
+		report "build-arm64:$name" "$out/log"
+	fi
+
 	# Every kernel C file the patch adds is compiled by its own build.
 	: > "$out/log"
 	while read -r f; do
@@ -100,9 +122,15 @@ done
 for f in "${touched[@]}"; do
 	case "$f" in *.c) ;; *) continue ;; esac
 	o=${f%.c}.o
-	[ -e "$kout/$o" ] || continue
-	new_reports "$f" make -s O="$kout" ARCH=x86_64 CC="ccache gcc" C=2 "$o" |
-		grep -E 'warning:|error:' > "$out/log"
+	if [ -e "$kout/$o" ]; then
+		new_reports "$f" make -s O="$kout" ARCH=x86_64 CC="ccache gcc" C=2 "$o" |
+			grep -E 'warning:|error:' > "$out/log"
+	elif [ -e "$kout64/$o" ]; then
+		new_reports "$f" make -s O="$kout64" "${ARM64[@]}" C=2 "$o" |
+			grep -E 'warning:|error:' > "$out/log"
+	else
+		continue
+	fi
 	report "sparse:$f" "$out/log"
 done
 

@@ -11,10 +11,15 @@ mkdir -p "$BUILD"
 export RESULTS=$BUILD/test.results
 : > "$RESULTS"
 
-stages=(kunit.sh vmtest.sh host.sh check.sh)
+# The arm64 KUnit run comes after vmtest.sh, which builds that kernel
+# beside the x86 scenarios.
+stages=(kunit.sh vmtest.sh arm64:kunit.sh host.sh check.sh)
 for s in "${stages[@]}"; do
 	log "running ${s%.sh}"
-	"$ROOT/harness/$s" || true
+	case "$s" in
+	*:*) KERNEL=${s%%:*} "$ROOT/harness/${s#*:}" || true ;;
+	*) "$ROOT/harness/$s" || true ;;
+	esac
 done
 
 passed=$(grep -c '^PASS ' "$RESULTS")

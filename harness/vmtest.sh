@@ -15,17 +15,19 @@ DISTRO=${DISTRO:-0}
 check_uint DISTRO "$DISTRO" 0 1
 
 # The scenarios each kernel runs by default: those the selftest's list
-# (tools/testing/selftests/kho/scenarios) tags with it, for x86_64.
+# (tools/testing/selftests/kho/scenarios) tags with it, which must run on
+# the kernel's architecture.
 declare -A KERNEL_SCENARIOS=()
 for k in "${KERNELS[@]}"; do
 	KERNEL_SCENARIOS[$k]=""
 done
 list=$(scenario_list) || die "cannot read the scenario list"
 while read -r name arch kernels _; do
-	[[ ",$arch," == *,x86_64,* ]] || continue
 	for k in ${kernels//,/ }; do
 		[ -n "${KERNEL_SCENARIOS[$k]+x}" ] ||
 			die "scenario $name: unknown kernel '$k' (${KERNELS[*]})"
+		[[ ",$arch," == *,"$(kernel_arch "$k")",* ]] ||
+			die "scenario $name: kernel $k is $(kernel_arch "$k"), not $arch"
 		KERNEL_SCENARIOS[$k]+="${KERNEL_SCENARIOS[$k]:+ }$name"
 	done
 done <<< "$list"
@@ -81,9 +83,9 @@ for k in "${KERNELS[@]}"; do
 	out=$BUILD/vmtest${prefix:+-$k}
 	rm -rf "$out"
 	mkdir -p "$out"
+	selftest_env "$k" ||
+		{ result FAIL "vmtest:${prefix}userspace"; status=1; continue; }
 	# shellcheck disable=SC2086
-	VMTEST_CMDLINE=${KERNEL_CMDLINE[$k]:-} \
-	VMTEST_FIRMWARE=${KERNEL_FIRMWARE[$k]:-bios} \
 	"$SRC/tools/testing/selftests/kho/vmtest.sh" -O "$(kernel_dir "$k")" \
 		-o "$out" ${selected[$k]} | tee "$out/ktap.log"
 	rc=${PIPESTATUS[0]}

@@ -650,8 +650,8 @@ static const char *kho_in_alloc_arrays(struct kho_in *in, u64 min_pfn,
 	phys_addr_t free = 0, start, end;
 	u64 it;
 
-	for_each_free_mem_range(it, NUMA_NO_NODE, MEMBLOCK_NONE, &start, &end,
-				NULL)
+	for_each_free_mem_range(it, NUMA_NO_NODE, MEMBLOCK_KHO_SCRATCH, &start,
+				&end, NULL)
 		free += end - start;
 	in->max_pages = kho_in_max_pages(min_pfn, max_pfn);
 	in->pages_size = in->max_pages * sizeof(*in->page_list);

@@ -257,13 +257,36 @@ static u64 kho_scratch_need(const struct kexec_buf *kbuf)
 	return round_up(need + SZ_256M, SZ_64M);
 }
 
+/*
+ * The scratch area next to @prev in address order, upwards or @down; the
+ * first one if @prev is NULL.  NULL after the last.
+ */
+static struct kho_scratch *kho_scratch_by_addr(struct kho_scratch *prev,
+					       bool down)
+{
+	struct kho_scratch *area = NULL, *best = NULL;
+
+	for_each_kho_scratch(area) {
+		if (prev && (down ? area->addr >= prev->addr :
+				    area->addr <= prev->addr))
+			continue;
+		if (!best || (down ? area->addr > best->addr :
+				     area->addr < best->addr))
+			best = area;
+	}
+	return best;
+}
+
 /**
  * kho_locate_mem_hole() - Place a kexec segment inside the scratch areas.
  * @kbuf: the segment to place.
  * @func: kexec_file's callback that tries one candidate region.
  *
  * While KHO is enabled, segments of the next kernel may only go where the
- * next kernel will find no preserved memory: inside scratch.
+ * next kernel will find no preserved memory: inside scratch.  The areas
+ * are tried in address order, upwards or downwards as kexec walks RAM,
+ * since loaders place segments relative to each other: arm64's puts the
+ * initrd and the DTB above the kernel.
  *
  * Context: kexec_file_load(), with the kexec lock held.
  * Return: 0 if KHO does not constrain this segment, 1 if it was placed,
@@ -272,16 +295,15 @@ static u64 kho_scratch_need(const struct kexec_buf *kbuf)
 int kho_locate_mem_hole(struct kexec_buf *kbuf,
 			int (*func)(struct resource *res, void *arg))
 {
+	struct kho_scratch *area = NULL;
 	struct resource res;
-	unsigned int i, n;
 	int ret;
 
 	if (!kho_enable || kbuf->image->type == KEXEC_TYPE_CRASH)
 		return 0;
 
-	for (i = 0; i < kho_scratch_cnt; i++) {
-		n = kbuf->top_down ? kho_scratch_cnt - 1 - i : i;
-		res = DEFINE_RES_MEM(kho_scratch[n].addr, kho_scratch[n].size);
+	while ((area = kho_scratch_by_addr(area, kbuf->top_down))) {
+		res = DEFINE_RES_MEM(area->addr, area->size);
 		ret = func(&res, kbuf);
 		if (ret)
 			return ret;

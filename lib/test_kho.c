@@ -24,6 +24,7 @@
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
 #include <linux/libfdt.h>
+#include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/module.h>

@@ -502,6 +502,33 @@ static void test_reserve_many_span(void)
 	CHECK(j == 400 && memblock.reserved.cnt == 402);
 }
 
+/*
+ * Allocating from scratch only restricts allocations, not walks of
+ * memory: arm64 maps all of RAM in that window.
+ */
+static void test_scratch_only_walks(void)
+{
+	phys_addr_t start, end, seen = 0, got;
+	u64 i;
+
+	host_reset();
+	memblock_add(HOST_BASE, HOST_SIZE);
+	memblock_mark_kho_scratch(HOST_ADDR(8192), SZ_2M);
+	memblock_set_kho_scratch_only();
+
+	for_each_mem_range(i, &start, &end)
+		seen += end - start;
+	CHECK(seen == HOST_SIZE);
+	got = memblock_phys_alloc(SZ_1M, PAGE_SIZE);
+	CHECK(got >= HOST_ADDR(8192) && got + SZ_1M <= HOST_ADDR(8192) + SZ_2M);
+	CHECK(!memblock_phys_alloc(SZ_4M, PAGE_SIZE));
+	seen = 0;
+	for_each_free_mem_range(i, NUMA_NO_NODE, MEMBLOCK_KHO_SCRATCH, &start,
+				&end, NULL)
+		seen += end - start;
+	CHECK(seen == SZ_1M);
+}
+
 /* Counts in a case at their largest decode within the host's arrays. */
 static void test_case_limits(void)
 {
@@ -537,6 +564,7 @@ static const struct {
 	{ "two_entries", test_two_entries },
 	{ "reserve_many", test_reserve_many },
 	{ "reserve_many_span", test_reserve_many_span },
+	{ "scratch_only_walks", test_scratch_only_walks },
 };
 
 int main(int argc, char **argv)

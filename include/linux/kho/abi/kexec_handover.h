@@ -21,11 +21,15 @@
  * ``setup_data`` entry of type ``SETUP_KEXEC_KHO`` (10) whose payload,
  * ``struct kho_setup_data``, holds four 64-bit fields: the physical address
  * and size of the KHO FDT, and the physical address and size in bytes of
- * the scratch list.  A kernel must find at most one such entry.
+ * the scratch list.  On arm64 it is found in the device tree's
+ * ``/chosen`` node: ``linux,kho-fdt`` holds the address and size of the
+ * KHO FDT and ``linux,kho-scratch`` those of the scratch list, each as one
+ * ``<address size>`` pair in the root node's cell counts.  A kernel must
+ * find at most one such entry, or both properties or neither.
  *
  * The scratch list is an array of ``{ u64 addr; u64 size; }`` pairs, one
  * per scratch area, each aligned in address and size to the CMA pageblock
- * size (2 MiB on x86_64 with huge pages).  It holds at most a low-memory
+ * size (2 MiB with 4 KiB pages).  It holds at most a low-memory
  * area, a global one and one per NUMA node the next kernel supports: a
  * longer list is rejected.  The next kernel places itself
  * and allocates only inside these areas until it has reserved preserved
@@ -70,6 +74,10 @@
 #define KHO_FDT_ROOT_PROP	"preserved-memory"
 #define KHO_FDT_SUB_PROP	"fdt"
 #define KHO_FDT_MAX_SIZE	SZ_64K
+
+/* The properties of /chosen that carry the handover on device tree arches. */
+#define KHO_CHOSEN_FDT		"linux,kho-fdt"
+#define KHO_CHOSEN_SCRATCH	"linux,kho-scratch"
 
 /**
  * struct kho_scratch - One scratch area, as the scratch list holds it.

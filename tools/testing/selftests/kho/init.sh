@@ -223,7 +223,7 @@ if [ "$hop" -lt "$hops" ]; then
 	) | cpio -o -H newc 2>/dev/null | gzip -1 > /tmp/initrd.gz
 
 	say "kexec into kernel $((hop + 2))"
-	if kexec -s -l /boot/bzImage --initrd=/tmp/initrd.gz --append="$next"; then
+	if kexec -s -l /boot/kernel --initrd=/tmp/initrd.gz --append="$next"; then
 		if [ "$lu" = 1 ]; then
 			# It holds the sessions open while kexec -e runs.
 			/bin/luo_kexec 1 $lu1 kexec -e 2>&1 |

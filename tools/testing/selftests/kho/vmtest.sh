@@ -7,7 +7,10 @@
 # results from the console.  Each scenario is one QEMU run.
 #
 # Needs a kernel built with the options in ./config, busybox (static) and
-# kexec-tools on the host; the guest initramfs is built from those.
+# kexec-tools on the host; the guest initramfs is built from those.  For
+# an arm64 guest (VMTEST_ARCH=arm64), they come from VMTEST_SYSROOT, a
+# folder holding the arm64 binaries and their libraries, and the live
+# update tools are built with CROSS_COMPILE.
 
 set -u
 
@@ -17,18 +20,29 @@ LU_DIR=$(readlink -f "$DIR/../liveupdate")
 LUO_DIR=$(readlink -f "$DIR/../../../liveupdate")
 
 KERNEL_DIR=${KBUILD_OUTPUT:-${O:-$DIR/../../../..}}
-QEMU_BINARY=${QEMU_BINARY:-qemu-system-x86_64}
+# The architecture this script boots: x86_64 or arm64.  ./scenarios tags
+# each scenario with those it runs on.
+ARCH=${VMTEST_ARCH:-x86_64}
+VMTEST_SYSROOT=${VMTEST_SYSROOT:-}
+CROSS_COMPILE=${CROSS_COMPILE:-}
+declare -A ARCH_QEMU=([x86_64]=qemu-system-x86_64 [arm64]=qemu-system-aarch64)
+declare -A ARCH_IMAGE=([x86_64]=arch/x86/boot/bzImage [arm64]=arch/arm64/boot/Image)
+declare -A ARCH_CONSOLE=([x86_64]=ttyS0 [arm64]=ttyAMA0)
+declare -A ARCH_OVMF=([x86_64]=/usr/share/ovmf/OVMF.fd
+		      [arm64]=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd)
+if [ -z "${ARCH_QEMU[$ARCH]+x}" ]; then
+	echo "$0: VMTEST_ARCH=$ARCH: VMTEST_ARCH takes x86_64 or arm64" >&2
+	exit 2
+fi
+QEMU_BINARY=${QEMU_BINARY:-${ARCH_QEMU[$ARCH]}}
 PRESERVE_MB=${PRESERVE_MB:-64}
 VMTEST_CMDLINE=${VMTEST_CMDLINE:-}
 # bios (qboot where QEMU has it) or uefi (OVMF, Debian's ovmf package)
 VMTEST_FIRMWARE=${VMTEST_FIRMWARE:-bios}
-OVMF=${OVMF:-/usr/share/ovmf/OVMF.fd}
+OVMF=${OVMF:-${ARCH_OVMF[$ARCH]}}
 VM_TIMEOUT=${VM_TIMEOUT:-600}
 OUT=${VMTEST_OUT:-/tmp/kho-vmtest}
 VERBOSE=0
-# The architecture this script boots; ./scenarios tags each scenario
-# with those it runs on.
-ARCH=x86_64
 
 # Every key of a scenario's settings, its default and the values it
 # takes: uint (a whole number), nid (none, or a whole number), flag (0 or
@@ -232,7 +246,7 @@ Usage: $0 [-b] [-k bzImage] [-O kernel build dir] [-o outdir] [-v] [-l] [-c sett
 
   -b  build the kernel first: x86_64_defconfig plus ./config, in the build
       directory, from the tree this script is in
-  -k  kernel image (default: <build dir>/arch/x86/boot/bzImage)
+  -k  kernel image (default: <build dir>/${ARCH_IMAGE[$ARCH]})
   -O  kernel build directory, also taken from KBUILD_OUTPUT or O
   -o  directory for the initramfs and console logs (default $OUT)
   -v  copy each console log to stdout
@@ -240,7 +254,8 @@ Usage: $0 [-b] [-k bzImage] [-O kernel build dir] [-o outdir] [-v] [-l] [-c sett
   -c  run one custom scenario: settings as in ./scenarios, expect= among
       them, e.g. "hops=3 smp=2 mem=4 numa=2 preserve=256 cmdline='...'"
 
-Environment: QEMU_BINARY, PRESERVE_MB (default $PRESERVE_MB), VM_TIMEOUT,
+Environment: VMTEST_ARCH (x86_64 or arm64; arm64 also VMTEST_SYSROOT and
+CROSS_COMPILE), QEMU_BINARY, PRESERVE_MB (default $PRESERVE_MB), VM_TIMEOUT,
 VMTEST_CMDLINE (added to every kernel's command line), VMTEST_FIRMWARE
 (bios or uefi: OVMF, from \$OVMF, default $OVMF).
 USAGE
@@ -249,6 +264,11 @@ USAGE
 # Build the kernel in KERNEL_DIR with the options the test needs.
 build_kernel() {
 	local src=$DIR/../../../..
+
+	if [ "$ARCH" != x86_64 ]; then
+		echo "# -b builds for x86_64 only"
+		return 1
+	fi
 
 	mkdir -p "$KERNEL_DIR"
 	make -s -C "$src" O="$KERNEL_DIR" ARCH=x86_64 x86_64_defconfig &&
@@ -262,16 +282,81 @@ build_kernel() {
 	make -s -C "$src" O="$KERNEL_DIR" ARCH=x86_64 -j"$(nproc)" bzImage
 }
 
+# sysroot_file PATH: PATH inside VMTEST_SYSROOT, its symbolic links
+# followed there.
+sysroot_file() {
+	local f=$VMTEST_SYSROOT$1 t n=0
+
+	while [ -L "$f" ] && [ $n -lt 16 ]; do
+		t=$(readlink "$f")
+		case "$t" in
+		/*) f=$VMTEST_SYSROOT$t ;;
+		*) f=$(dirname "$f")/$t ;;
+		esac
+		n=$((n + 1))
+	done
+	echo "$f"
+}
+
+# guest_libs BINARY: "path-in-guest path-on-host" for each library BINARY
+# needs, its loader included.
+guest_libs() {
+	local todo=() seen=' ' f so d p
+
+	if [ "$ARCH" = x86_64 ]; then
+		for f in $(ldd "$1" | grep -o '/[^ ]*'); do
+			echo "$f $(readlink -f "$f")"
+		done
+		return
+	fi
+	f=$("${CROSS_COMPILE}readelf" -l "$1" |
+	    sed -n 's/.*program interpreter: \(.*\)]/\1/p')
+	[ -n "$f" ] && echo "$f $(sysroot_file "$f")"
+	todo=("$1")
+	while [ ${#todo[@]} -gt 0 ]; do
+		f=${todo[0]}
+		todo=("${todo[@]:1}")
+		for so in $("${CROSS_COMPILE}readelf" -d "$f" |
+			    sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			[[ $seen == *" $so "* ]] && continue
+			seen+="$so "
+			p=
+			for d in /lib/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu; do
+				if [ -e "$VMTEST_SYSROOT$d/$so" ]; then
+					p=$d/$so
+					break
+				fi
+			done
+			if [ -z "$p" ]; then
+				echo "# $so, which $(basename "$f") needs, is not in $VMTEST_SYSROOT" >&2
+				return 1
+			fi
+			echo "$p $(sysroot_file "$p")"
+			todo+=("$(sysroot_file "$p")")
+		done
+	done
+}
+
 # Build the guest initramfs: busybox, kexec and its libraries, the kernel
 # to kexec into, and init.sh as /init.
 build_initramfs() {
 	local kernel=$1 initramfs=$2 spec=$OUT/initramfs.list
-	local busybox kexec lib gen dirs
+	local busybox kexec lib gen dirs host libs lu=$LU_DIR luo=$LUO_DIR
 
-	busybox=$(command -v busybox) || return 1
-	kexec=$(command -v kexec) || return 1
-	# The live update selftests, static.
-	{ make -s -C "$LU_DIR" OUTPUT="$LU_DIR" && make -s -C "$LUO_DIR"; } \
+	if [ "$ARCH" = x86_64 ]; then
+		busybox=$(command -v busybox) || return 1
+		kexec=$(command -v kexec) || return 1
+	else
+		busybox=$VMTEST_SYSROOT/bin/busybox
+		kexec=$VMTEST_SYSROOT/sbin/kexec
+		lu=$OUT/bin
+		luo=$OUT/bin
+	fi
+	libs=$(guest_libs "$kexec") || return 1
+	# The live update selftests and tools, static.
+	mkdir -p "$lu"
+	{ make -s -C "$LU_DIR" OUTPUT="$lu" ${CROSS_COMPILE:+CROSS_COMPILE=$CROSS_COMPILE} &&
+	  make -s -C "$LUO_DIR" OUTPUT="$luo" ${CROSS_COMPILE:+CROSS_COMPILE=$CROSS_COMPILE}; } \
 		> "$OUT/liveupdate-build.log" 2>&1 || {
 		cat "$OUT/liveupdate-build.log"
 		return 1
@@ -290,22 +375,22 @@ build_initramfs() {
 		echo "file /bin/busybox $busybox 0755 0 0"
 		echo "slink /bin/sh busybox 0777 0 0"
 		echo "file /sbin/kexec $kexec 0755 0 0"
-		echo "file /boot/bzImage $kernel 0644 0 0"
+		echo "file /boot/kernel $kernel 0644 0 0"
 		echo "file /init $DIR/init.sh 0755 0 0"
 		for lib in liveupdate_test luo_kexec; do
-			echo "file /bin/$lib $LU_DIR/$lib 0755 0 0"
+			echo "file /bin/$lib $lu/$lib 0755 0 0"
 		done
 		for lib in luo-hold luo-take; do
-			echo "file /bin/$lib $LUO_DIR/$lib 0755 0 0"
+			echo "file /bin/$lib $luo/$lib 0755 0 0"
 		done
-		for lib in $(ldd "$kexec" | grep -o '/[^ ]*'); do
+		while read -r lib host; do
 			dirs=$(dirname "$lib")
 			while [ "$dirs" != / ]; do
 				echo "dir $dirs 0755 0 0"
 				dirs=$(dirname "$dirs")
 			done
-			echo "file $lib $(readlink -f "$lib") 0755 0 0"
-		done
+			echo "file $lib $host 0755 0 0"
+		done <<< "$libs"
 	} | awk '!seen[$0]++' > "$spec"
 	# Parent directories before what they hold.
 	{ grep '^dir' "$spec" | sort -k2,2; grep -v '^dir' "$spec"; } > "$spec.sorted"
@@ -328,7 +413,7 @@ run_vm() {
 	local hops=${SET[hops]} numa=${SET[numa]} fill=${SET[fill]} mem
 	local args=() append i per_node
 
-	append="console=ttyS0 panic=-1 oops=panic loglevel=7 kunit.enable=0"
+	append="console=${ARCH_CONSOLE[$ARCH]} panic=-1 oops=panic loglevel=7 kunit.enable=0"
 	append+=" kho_vmtest.hop=0 kho_vmtest.hops=$hops"
 	[ "${SET[kho]}" = 1 ] && append+=" kho=on test_kho.preserve_mb=${SET[preserve]}"
 	[ "${SET[nokaslr]}" = 1 ] && append+=" nokaslr"
@@ -352,9 +437,13 @@ run_vm() {
 	mem=$(mem_mib "${SET[mem]}")
 	args=(-accel tcg -nodefaults -nographic -no-reboot -serial stdio
 	      -smp "${SET[smp]}" -m "${mem}M")
+	if [ "$ARCH" = arm64 ]; then
+		# QEMU 7.2's default pointer authentication crawls under TCG.
+		args+=(-machine virt -cpu max,pauth-impdef=on)
+	fi
 	if [ "${SET[firmware]}" = uefi ]; then
 		args+=(-bios "$OVMF")
-	elif [ -e /usr/share/qemu/qboot.rom ]; then
+	elif [ "$ARCH" = x86_64 ] && [ -e /usr/share/qemu/qboot.rom ]; then
 		args+=(-bios qboot.rom)
 	fi
 	# Guest RAM the guest never touches costs the host nothing.
@@ -715,8 +804,20 @@ main() {
 	if [ "$build" = 1 ] && ! build_kernel; then
 		ktap_exit_fail_msg "cannot build the kernel in $KERNEL_DIR"
 	fi
-	KERNEL=${kernel:-$KERNEL_DIR/arch/x86/boot/bzImage}
-	for tool in "$QEMU_BINARY" busybox kexec timeout cpio gzip; do
+	KERNEL=${kernel:-$KERNEL_DIR/${ARCH_IMAGE[$ARCH]}}
+	tools=("$QEMU_BINARY" timeout cpio gzip)
+	if [ "$ARCH" = x86_64 ]; then
+		tools+=(busybox kexec)
+	else
+		tools+=("${CROSS_COMPILE}gcc" "${CROSS_COMPILE}readelf")
+		for tool in bin/busybox sbin/kexec; do
+			if [ ! -x "$VMTEST_SYSROOT/$tool" ]; then
+				ktap_skip_all "no $tool in VMTEST_SYSROOT ($VMTEST_SYSROOT)"
+				exit "$KSFT_SKIP"
+			fi
+		done
+	fi
+	for tool in "${tools[@]}"; do
 		if ! command -v "$tool" > /dev/null; then
 			ktap_skip_all "$tool not found"
 			exit "$KSFT_SKIP"

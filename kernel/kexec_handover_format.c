@@ -531,7 +531,9 @@ const char *kho_in_scratch_only(struct kho_in *in, phys_addr_t low_scratch)
 	if (total > memblock_phys_mem_size() / 2)
 		return kho_in_reject(in, "scratch areas cover more than half of RAM");
 
-	/* Mark first: marking may grow memblock's arrays. */
+	/* Mark first: marking may grow memblock's arrays, where it can. */
+	if (!memblock_kho_scratch_room(*in->nr_areas + !!low_scratch))
+		return kho_in_reject(in, "too many memory regions to mark scratch");
 	in->marked = true;
 	in->low_scratch = low_scratch;
 	for (i = 0; i < *in->nr_areas; i++) {

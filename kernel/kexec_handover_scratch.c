@@ -148,9 +148,10 @@ static int __init kho_scratch_alloc(phys_addr_t size, phys_addr_t limit,
 /**
  * kho_reserve_scratch() - Reserve the scratch areas of a first KHO kernel.
  *
- * Called by architecture code once NUMA nodes are known and before the
- * memory map is allocated, so the areas are large and contiguous.  A
- * kernel started by an accepted handover reuses the areas it was given.
+ * Called by architecture code once NUMA nodes and the low memory limit
+ * are known, and early enough that the areas are large and contiguous:
+ * before CMA and the crash kernel are reserved.  A kernel started by an
+ * accepted handover reuses the areas it was given.
  *
  * Context: Early boot, memblock only.
  */

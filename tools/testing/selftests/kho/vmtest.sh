@@ -328,7 +328,8 @@ guest_libs() {
 				fi
 			done
 			if [ -z "$p" ]; then
-				echo "# $so, which $(basename "$f") needs, is not in $VMTEST_SYSROOT" >&2
+				echo "# $so, which $(basename "$f") needs," \
+				     "is not in $VMTEST_SYSROOT" >&2
 				return 1
 			fi
 			echo "$p $(sysroot_file "$p")"

@@ -9,7 +9,7 @@ BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
 JOBS=${JOBS:-$(nproc)}
 
 # Directories of this repository that hold new files at their in-tree paths.
-IN_TREE_DIRS="arch Documentation include kernel lib mm tools"
+IN_TREE_DIRS="arch Documentation include kernel lib mm samples tools"
 
 # The kernels the tests boot, each from kunit.py's minimal x86_64 base plus
 # fragments.  test: the selftest's fragment, which holds every option the
@@ -93,7 +93,8 @@ kernel_dir() {	# kernel_dir NAME: where kernel NAME is built
 kernel_configs() {
 	case "$1" in
 	test)
-		echo "--kunitconfig=$SELFTEST_CONFIG --kunitconfig=$ROOT/harness/bench.config"
+		echo "--kunitconfig=$SELFTEST_CONFIG --kunitconfig=$ROOT/harness/bench.config" \
+		     "--kunitconfig=$ROOT/harness/system.config"
 		;;
 	prod)
 		mkdir -p "$BUILD"
@@ -125,7 +126,8 @@ kernel_configs() {
 
 KOUT=$(kernel_dir test)
 KUNITCONFIGS=(--kunitconfig="$SELFTEST_CONFIG"
-	      --kunitconfig="$ROOT/harness/bench.config")
+	      --kunitconfig="$ROOT/harness/bench.config"
+	      --kunitconfig="$ROOT/harness/system.config")
 
 QEMU=${QEMU:-qemu-system-x86_64}
 

@@ -282,6 +282,7 @@ struct kho_serialization {
 static struct {
 	struct mutex lock;		/* finalize, abort, kexec load */
 	bool finalized;
+	bool discard;
 	struct kho_serialization ser;
 	struct folio *fdt;
 	struct folio *scratch;
@@ -636,27 +637,92 @@ int kho_fill_kimage(struct kimage *image)
 	return err;
 }
 
+/* Let a kexec without a handover drop what is preserved; for debugfs. */
+void kho_out_set_discard(bool discard)
+{
+	WRITE_ONCE(kho_out.discard, discard);
+}
+
+bool kho_out_discard(void)
+{
+	return READ_ONCE(kho_out.discard);
+}
+
+/* Sessions live update would hand over; live update, if built, says. */
+unsigned long __weak liveupdate_nr_sessions(void)
+{
+	return 0;
+}
+
+static int kho_count_pages(void *arg, phys_addr_t phys, unsigned int order,
+			   unsigned long nr)
+{
+	unsigned long *pages = arg;
+
+	*pages += nr << order;
+	return 0;
+}
+
+/*
+ * An image loaded without a handover (kexec_load(), kexec -l without -s)
+ * would drop every preserved block and live update session without a
+ * word: refuse it while there are any, unless the operator said to go on
+ * without them.  KHO's own FDT and scratch list do not count.
+ */
+static int kho_check_no_handover(void)
+{
+	static const struct kho_walk_ops ops = { .run = kho_count_pages };
+	unsigned long sessions = liveupdate_nr_sessions();
+	unsigned long pages = 0;
+	int err;
+
+	if (READ_ONCE(kho_out.discard))
+		return 0;
+	mutex_lock(&kho_out.lock);
+	err = kho_out.finalized ? -EBUSY :
+	      kho_tracker_walk(&kho_out_tracker, &ops, &pages);
+	if (!err) {
+		if (kho_out.fdt)
+			pages -= folio_nr_pages(kho_out.fdt);
+		if (kho_out.scratch)
+			pages -= folio_nr_pages(kho_out.scratch);
+	}
+	mutex_unlock(&kho_out.lock);
+	if (err)
+		pr_err("kexec image carries no handover, but the handover is finalized\n");
+	else if (pages || sessions)
+		pr_err("kexec image carries no handover: %lu preserved pages and %lu live update session(s) would be lost\n",
+		       pages, sessions);
+	else
+		return 0;
+	pr_err("load the kernel with kexec -s (kexec_file_load), or write 1 to kho/out/discard in debugfs to drop them\n");
+	return -EBUSY;
+}
+
 /**
  * kho_kexec_finalize() - Complete the handover as a kexec image runs.
  * @image: the image about to run.
  *
  * Finalizes the handover if nothing did yet.  A failure, of a client or of
  * the checks, fails the kexec reboot with the running system untouched.
- * Only kexec_file_load() attaches a handover; an image loaded otherwise,
- * a kexec jump image that returns among them, leaves KHO and its clients
- * untouched, so nothing stays finalized when it comes back.
+ * Only kexec_file_load() attaches a handover.  An image loaded otherwise
+ * is refused while anything is preserved, unless debugfs' out/discard
+ * says to drop it; a kexec jump image, which returns, leaves KHO and its
+ * clients untouched, so nothing stays finalized when it comes back.
  *
  * Context: kernel_kexec(), with the kexec lock held, before devices are
  * shut down.
- * Return: 0 on success or if @image carries no handover, or what
- * finalizing returned.
+ * Return: 0 on success, -EBUSY if @image carries no handover while
+ * something would be lost, or what finalizing returned.
  */
 int kho_kexec_finalize(struct kimage *image)
 {
 	int err = 0;
 
-	if (!kho_out_ready || !image->kho.fdt)
+	if (!kho_out_ready)
 		return 0;
+	if (!image->kho.fdt)
+		return image->preserve_context ? 0 : kho_check_no_handover();
 	mutex_lock(&kho_out.lock);
 	if (!kho_out.finalized)
 		err = kho_finalize();

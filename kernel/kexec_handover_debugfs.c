@@ -137,6 +137,23 @@ static int kho_finalize_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(kho_finalize_fops, kho_finalize_get,
 			 kho_finalize_set, "%llu\n");
 
+static int kho_discard_get(void *data, u64 *val)
+{
+	*val = kho_out_discard();
+	return 0;
+}
+
+static int kho_discard_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	kho_out_set_discard(val);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(kho_discard_fops, kho_discard_get,
+			 kho_discard_set, "%llu\n");
+
 static int kho_in_stats_show(struct seq_file *m, void *v)
 {
 	const struct kho_in_stats *st = kho_in_stats();
@@ -209,6 +226,8 @@ static void __init kho_debugfs_out_init(struct dentry *root)
 	kho_dbg.out = debugfs_create_dir("out", root);
 	debugfs_create_file_unsafe("finalize", 0600, kho_dbg.out, NULL,
 				   &kho_finalize_fops);
+	debugfs_create_file_unsafe("discard", 0600, kho_dbg.out, NULL,
+				   &kho_discard_fops);
 	debugfs_create_blob("scratch_phys", 0400, kho_dbg.out, &phys_blob);
 	debugfs_create_blob("scratch_len", 0400, kho_dbg.out, &len_blob);
 	kho_dbg.out_sub_fdts = debugfs_create_dir("sub_fdts", kho_dbg.out);

@@ -49,6 +49,9 @@ int kho_scratch_parse(const char *p, phys_addr_t *sizes,
 int kho_out_finalize(void);
 int kho_out_abort(void);
 bool kho_out_finalized(void);
+void kho_out_set_discard(bool discard);
+bool kho_out_discard(void);
+unsigned long liveupdate_nr_sessions(void);
 void *kho_out_fdt(void);
 
 /* Steps of the next kernel's handover, as the debug code times them. */

@@ -36,9 +36,15 @@
  * them, the next kernel's decompressor picks its address inside them, and
  * memblock allocates from them only until preserved memory is reserved.
  *
+ * ``kho_scratch=N%`` asks for N% of RAM in all: a sixteenth of it in low
+ * memory (at most N% of low memory), half anywhere, and the rest spread
+ * over the nodes by their share of RAM.
+ *
  * While a kernel runs, its scratch areas serve movable allocations only
  * (as CMA pageblocks), which are never preserved.  A kernel started by KHO
- * reuses the scratch areas it was given.
+ * reuses the scratch areas it was given, whatever its ``kho_scratch=``:
+ * its own image and early allocations lie in them, and nothing it could
+ * reserve instead is known to be free of preserved memory that early.
  */
 
 struct kho_scratch kho_scratch[KHO_SCRATCH_MAX] __ro_after_init;
@@ -51,6 +57,9 @@ static phys_addr_t kho_scratch_size[KHO_SCRATCH_KINDS] __initdata = {
 };
 
 static unsigned int kho_scratch_percent __initdata;
+static bool kho_scratch_given __initdata;
+/* The areas came with the handover this kernel was started by. */
+static bool kho_scratch_inherited __ro_after_init;
 /* This kernel reserved its scratch areas, rather than inheriting them. */
 static bool kho_scratch_reserved __initdata;
 /* Memory from 0 that the next kernel counts as scratch: never preserved. */
@@ -98,8 +107,10 @@ int kho_scratch_parse(const char *p, phys_addr_t *sizes,
 
 static int __init kho_parse_scratch(char *p)
 {
-	if (!kho_scratch_parse(p, kho_scratch_size, &kho_scratch_percent))
+	if (!kho_scratch_parse(p, kho_scratch_size, &kho_scratch_percent)) {
+		kho_scratch_given = true;
 		return 0;
+	}
 	pr_err("kho_scratch= takes N%% or <lowmem>,<global>,<pernode> sizes\n");
 	return -EINVAL;
 }
@@ -117,14 +128,36 @@ static phys_addr_t __init kho_mem_size(phys_addr_t limit, int nid)
 	return size;
 }
 
+/* N% of @size. */
+static u64 __init kho_percent_of(u64 size)
+{
+	return div_u64(size, 100) * kho_scratch_percent +
+	       div_u64(size % 100 * kho_scratch_percent, 100);
+}
+
+/*
+ * The size of the area of @kind below @limit on @nid.  With N%, the areas
+ * share N% of RAM: a sixteenth in low memory (no more than N% of it),
+ * half in the global area, the rest over the nodes by their share of RAM.
+ */
 static phys_addr_t __init kho_scratch_want(int kind, phys_addr_t limit,
 					   int nid)
 {
 	phys_addr_t size = kho_scratch_size[kind];
+	u64 ram, total;
 
-	if (kho_scratch_percent)
-		size = div_u64((u64)kho_mem_size(limit, nid) *
-			       kho_scratch_percent, 100);
+	if (kho_scratch_percent) {
+		ram = kho_mem_size(PHYS_ADDR_MAX, NUMA_NO_NODE);
+		total = kho_percent_of(ram);
+		if (kind == KHO_SCRATCH_LOWMEM)
+			size = min(total / 16,
+				   kho_percent_of(kho_mem_size(limit, nid)));
+		else if (kind == KHO_SCRATCH_GLOBAL)
+			size = total / 2;
+		else
+			size = mul_u64_u64_div_u64(total - total / 16 - total / 2,
+						   kho_mem_size(limit, nid), ram);
+	}
 	return round_up(size, CMA_MIN_ALIGNMENT_BYTES);
 }
 
@@ -161,8 +194,14 @@ void __init kho_reserve_scratch(void)
 	struct kho_scratch *area = NULL;
 	int nid, err;
 
-	if (!kho_enable || kho_scratch_cnt)
+	if (!kho_enable)
 		return;
+	if (kho_scratch_cnt) {
+		kho_scratch_inherited = true;
+		if (kho_scratch_given)
+			pr_notice("kho_scratch= ignored: this kernel reuses the scratch areas it was handed; boot a kernel cold (not by kexec) to size them anew\n");
+		return;
+	}
 
 	size = kho_scratch_want(KHO_SCRATCH_LOWMEM, low, NUMA_NO_NODE);
 	err = kho_scratch_alloc(size, low, NUMA_NO_NODE);
@@ -309,7 +348,11 @@ int kho_locate_mem_hole(struct kexec_buf *kbuf,
 		if (ret)
 			return ret;
 	}
-	pr_err("no room in scratch for a kexec segment of %lu KiB; boot this kernel with kho_scratch=<lowmem>,<global>,<pernode> whose <global> holds every segment (%llu MiB at least)\n",
-	       kbuf->memsz >> 10, kho_scratch_need(kbuf) >> 20);
+	pr_err("no room in scratch for a kexec segment of %lu KiB; %s with kho_scratch=<lowmem>,<global>,<pernode> whose <global> holds every segment (%llu MiB at least)\n",
+	       kbuf->memsz >> 10,
+	       kho_scratch_inherited ?
+	       "this kernel reuses the scratch it was handed: boot a kernel cold (not by kexec)" :
+	       "boot this kernel",
+	       kho_scratch_need(kbuf) >> 20);
 	return -EADDRNOTAVAIL;
 }

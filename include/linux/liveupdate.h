@@ -84,6 +84,7 @@ struct liveupdate_file_handler {
 
 #ifdef CONFIG_LIVEUPDATE
 bool liveupdate_enabled(void);
+unsigned long liveupdate_nr_sessions(void);
 int liveupdate_register_file_handler(struct liveupdate_file_handler *h);
 #else
 static inline bool liveupdate_enabled(void)

@@ -46,6 +46,19 @@ bool liveupdate_enabled(void)
 }
 EXPORT_SYMBOL_GPL(liveupdate_enabled);
 
+/**
+ * liveupdate_nr_sessions() - How many sessions the next kexec would carry.
+ *
+ * KHO asks, to refuse a kexec that would drop them without a word.
+ *
+ * Context: Any context; the count may change as soon as it is read.
+ * Return: the number of sessions open for the next kernel.
+ */
+unsigned long liveupdate_nr_sessions(void)
+{
+	return READ_ONCE(luo.nr_outgoing);
+}
+
 /* Every argument, for one buffer on the stack. */
 union luo_ioctl_arg {
 	struct liveupdate_ioctl_create_session create;

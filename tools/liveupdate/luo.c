@@ -10,11 +10,22 @@
  *
  * Token 0 of the session is a memfd listing the files: one line per file,
  * "token mode name".
+ *
+ * The holder must outlive everything before the kexec reboot: it renames
+ * itself "@luo-hold", which systemd's final kill spares (a root process
+ * whose argv[0] starts with '@'), and its unit (luo-hold@.service) is not
+ * stopped by the shutdown.
+ *
+ * luo-take never ends a session with a file unwritten: it writes under a
+ * free name rather than over a file, syncs every file before FINISH, and
+ * if a file cannot be written it stays in the background holding the
+ * session (SIGUSR1 retries, SIGTERM gives the rest up) and exits 1.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +37,9 @@
 #include <unistd.h>
 
 #include "../../include/uapi/linux/liveupdate.h"
+
+#define HOLDER	"@luo-hold"
+#define MAX_FILES	1024
 
 static const char *prog;
 
@@ -72,11 +86,32 @@ static int preserve(int s, int fd, uint64_t token)
 	return ioctl(s, LIVEUPDATE_SESSION_PRESERVE_FD, &arg);
 }
 
+/* Run as HOLDER with session fd @fd until the kexec, or a kill. */
+static int holder(const char *fdarg)
+{
+	int fd = atoi(fdarg);
+
+	if (fd < 3 || fcntl(fd, F_SETFD, FD_CLOEXEC))
+		return fail("the session fd", EBADF);
+	for (;;)
+		pause();
+}
+
 static int hold(const char *name, char **files, int nr)
 {
-	int dev, s, list, fd, m, i;
+	int dev, s, list, fd, m, i, j;
+	char fdarg[16];
 	struct stat st;
 	char *base;
+
+	for (i = 0; i < nr; i++)
+		for (j = 0; j < i; j++)
+			if (!strcmp(basename(files[i]), basename(files[j]))) {
+				fprintf(stderr,
+					"%s: %s and %s have the same name: luo-take writes files by name\n",
+					prog, files[j], files[i]);
+				return 1;
+			}
 
 	dev = open("/dev/liveupdate", O_RDWR);
 	if (dev < 0)
@@ -124,6 +159,11 @@ static int hold(const char *name, char **files, int nr)
 			dup2(fd, 2);
 			close(fd);
 		}
+		/* Renamed to be spared by systemd's final kill. */
+		snprintf(fdarg, sizeof(fdarg), "%d", s);
+		if (!fcntl(s, F_SETFD, 0))
+			execl("/proc/self/exe", HOLDER, fdarg, (char *)NULL);
+		/* No exec: hold the session under the old name. */
 		for (;;)
 			pause();
 	default:
@@ -133,16 +173,165 @@ static int hold(const char *name, char **files, int nr)
 	}
 }
 
+struct taken {
+	int fd;			/* the retrieved memfd, -1 once written */
+	unsigned int mode;
+	char name[256];		/* as kept */
+	char path[4096];	/* where it is written */
+};
+
+/*
+ * A free path in @dir for @name: @name itself, or @name.N if that exists
+ * or another file of the session takes it.
+ */
+static int free_path(struct taken *t, struct taken *all, int nr,
+		     const char *dir)
+{
+	struct stat st;
+	int i, n;
+
+	for (n = 0; n < 1000; n++) {
+		if (n)
+			snprintf(t->path, sizeof(t->path), "%s/%s.%d", dir,
+				 t->name, n);
+		else
+			snprintf(t->path, sizeof(t->path), "%s/%s", dir,
+				 t->name);
+		if (!lstat(t->path, &st) || errno != ENOENT)
+			continue;
+		for (i = 0; i < nr && (&all[i] == t ||
+				       strcmp(all[i].path, t->path)); i++)
+			;
+		if (i == nr)
+			return 0;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+/* Write @t to its path, synced, never over an existing file. */
+static int write_one(struct taken *t)
+{
+	struct stat st;
+	int out;
+
+	if (fstat(t->fd, &st) || lseek(t->fd, 0, SEEK_SET))
+		return -1;
+	out = open(t->path, O_WRONLY | O_CREAT | O_EXCL, t->mode & 0777);
+	if (out < 0)
+		return -1;
+	if (copy(t->fd, out, st.st_size) || fsync(out)) {
+		int err = errno;
+
+		close(out);
+		unlink(t->path);
+		errno = err;
+		return -1;
+	}
+	if (close(out))
+		return -1;
+	close(t->fd);
+	t->fd = -1;
+	return 0;
+}
+
+/* Write what is left; the number of files not written. */
+static int write_all(struct taken *t, int nr, const char *dir)
+{
+	int left = 0, i, dfd;
+
+	for (i = 0; i < nr; i++) {
+		if (t[i].fd < 0)
+			continue;
+		if (free_path(&t[i], t, nr, dir) || write_one(&t[i])) {
+			fprintf(stderr, "%s: %s: %s\n", prog, t[i].path,
+				strerror(errno));
+			t[i].path[0] = '\0';
+			left++;
+			continue;
+		}
+		if (strcmp(strrchr(t[i].path, '/') + 1, t[i].name))
+			printf("%s: %s exists: wrote %s\n", prog, t[i].name,
+			       t[i].path);
+	}
+	/* The names, too, must survive a crash before FINISH. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return left;
+}
+
+static int finish(int s, const char *name, int nr, const char *dir)
+{
+	struct liveupdate_session_finish fin = { .size = sizeof(fin) };
+
+	if (ioctl(s, LIVEUPDATE_SESSION_FINISH, &fin))
+		return fail("finish", errno);
+	printf("%s: %d files of session %s written to %s\n", prog, nr, name,
+	       dir);
+	return 0;
+}
+
+/*
+ * Some files could not be written: keep the session, in the background,
+ * until SIGUSR1 writes what is left (and finishes) or SIGTERM gives up.
+ */
+static int keep(int s, struct taken *t, int nr, const char *name,
+		const char *dir, int left)
+{
+	sigset_t set;
+	pid_t pid;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return fail("fork", errno);
+	if (pid) {
+		fprintf(stderr,
+			"%s: %d of %d files of session %s not written; process %d keeps the session: fix the cause, then kill -USR1 %d to write them, or kill %d to give them up\n",
+			prog, left, nr, name, pid, pid, pid);
+		return 1;
+	}
+	setsid();
+	for (;;) {
+		if (sigwait(&set, &sig))
+			continue;
+		if (sig != SIGUSR1) {
+			fprintf(stderr, "%s: session %s given up: %d files lost\n",
+				prog, name, left);
+			return 1;
+		}
+		left = write_all(t, nr, dir);
+		if (!left)
+			return finish(s, name, nr, dir);
+		fprintf(stderr, "%s: %d files of session %s still not written\n",
+			prog, left, name);
+	}
+}
+
 static int take(const char *name, const char *dir)
 {
 	struct liveupdate_session_retrieve_fd arg = { .size = sizeof(arg) };
-	struct liveupdate_session_finish fin = { .size = sizeof(fin) };
-	char line[512], file[256], path[4096];
+	static struct taken t[MAX_FILES];
+	char line[512], file[256];
 	unsigned int token, mode;
-	int dev, s, out, n = 0;
+	int dev, s, nr = 0, left;
 	struct stat st;
 	FILE *list;
 
+	/* Nothing is retrieved until the files have somewhere to go. */
+	if (stat(dir, &st) || access(dir, W_OK | X_OK))
+		return fail(dir, errno);
+	if (!S_ISDIR(st.st_mode))
+		return fail(dir, ENOTDIR);
 	dev = open("/dev/liveupdate", O_RDWR);
 	if (dev < 0)
 		return fail("/dev/liveupdate", errno);
@@ -154,33 +343,33 @@ static int take(const char *name, const char *dir)
 	list = fdopen(arg.fd, "r");
 	if (!list)
 		return fail("the file list", errno);
+	/* Retrieve every file before writing any. */
 	while (fgets(line, sizeof(line), list)) {
-		if (sscanf(line, "%u %o %255[^\n]", &token, &mode, file) != 3 ||
+		if (nr == MAX_FILES ||
+		    sscanf(line, "%u %o %255[^\n]", &token, &mode, file) != 3 ||
 		    strchr(file, '/') || !strcmp(file, "..") ||
 		    !strcmp(file, "."))
 			return fail("the file list", EINVAL);
 		arg.token = token;
 		if (ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg))
 			return fail(file, errno);
-		snprintf(path, sizeof(path), "%s/%s", dir, file);
-		out = open(path, O_WRONLY | O_CREAT | O_EXCL, mode & 0777);
-		if (out < 0 || fstat(arg.fd, &st) ||
-		    copy(arg.fd, out, st.st_size) || close(out))
-			return fail(path, errno);
-		close(arg.fd);
-		n++;
+		t[nr].fd = arg.fd;
+		t[nr].mode = mode;
+		snprintf(t[nr].name, sizeof(t[nr].name), "%s", file);
+		nr++;
 	}
 	fclose(list);
-	if (ioctl(s, LIVEUPDATE_SESSION_FINISH, &fin))
-		return fail("finish", errno);
-	printf("%s: %d files of session %s written to %s\n", prog, n, name,
-	       dir);
-	return 0;
+	left = write_all(t, nr, dir);
+	if (left)
+		return keep(s, t, nr, name, dir, left);
+	return finish(s, name, nr, dir);
 }
 
 int main(int argc, char **argv)
 {
 	prog = basename(argv[0]);
+	if (!strcmp(argv[0], HOLDER) && argc == 2)
+		return holder(argv[1]);
 	if (!strcmp(prog, "luo-hold") && argc >= 3)
 		return hold(argv[1], argv + 2, argc - 2);
 	if (!strcmp(prog, "luo-take") && argc == 3)

@@ -158,7 +158,26 @@ if [ "$lu" = 1 ]; then
 	fi
 fi
 
-# The administrator's tools: luo-hold keeps files, luo-take gives them back.
+# samples/kho keeps a message across each kexec.  Unloaded, it gives its
+# memory up; while the handover is finalized, it cannot be unloaded.
+if [ "$(arg sample)" = 1 ]; then
+	if [ "$hop" = 0 ]; then
+		insmod /lib/kho_sample.ko message=\"unloaded in kernel 1\" &&
+			rmmod kho_sample
+	fi
+	insmod /lib/kho_sample.ko message=\"from kernel $((hop + 1))\" ||
+		say "sample: insmod failed"
+	if [ "$hop" = 0 ] && [ -w "$out/finalize" ]; then
+		echo 1 > "$out/finalize"
+		rmmod kho_sample 2>/dev/null ||
+			say "sample: rmmod refused while finalized"
+		echo 0 > "$out/finalize"
+	fi
+fi
+
+# The administrator's tools: luo-hold keeps files, luo-take gives them
+# back.  luo-take writes beside a file that exists, and when the disk is
+# full it keeps the session in the background until SIGUSR1 retries.
 if [ "$(arg luhold)" = 1 ]; then
 	if [ "$hop" = 0 ]; then
 		id=$(cat /proc/sys/kernel/random/boot_id)
@@ -166,17 +185,32 @@ if [ "$(arg luhold)" = 1 ]; then
 		mkdir -p /tmp/luo
 		echo "note from kernel 1, boot id $id" > /tmp/luo/note.txt
 		cp /init /tmp/luo/init
-		luo-hold demo /tmp/luo/note.txt /tmp/luo/init 2>&1 |
-			sed 's/^/kho-vmtest: luo: /'
+		cp /bin/busybox /tmp/luo/busybox
+		luo-hold demo /tmp/luo/note.txt /tmp/luo/init /tmp/luo/busybox \
+			2>&1 | sed 's/^/kho-vmtest: luo: /'
+		grep -qa '^@luo-hold' /proc/[0-9]*/cmdline && say "luo: holder renamed @luo-hold"
 	else
 		mkdir -p /tmp/back
-		luo-take demo /tmp/back 2>&1 | sed 's/^/kho-vmtest: luo: /'
-		say "luo: took back: $(cat /tmp/back/note.txt 2>&1)"
-		if cmp -s /tmp/back/init /init; then
-			say "luo: init matches"
-		else
-			say "luo: init differs"
+		mount -t tmpfs -o size=256k none /tmp/back
+		echo "already here" > /tmp/back/init
+		luo-take demo /tmp/back > /tmp/take.out 2>&1
+		say "luo: luo-take exited $?"
+		pid=$(sed -n 's/.*process \([0-9]*\) keeps the session.*/\1/p' /tmp/take.out)
+		if [ -n "$pid" ]; then
+			mount -o remount,size=16m /tmp/back
+			kill -USR1 "$pid"
+			i=0
+			while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+				sleep 0.1
+				i=$((i + 1))
+			done
 		fi
+		sed 's/^/kho-vmtest: luo: /' /tmp/take.out
+		say "luo: took back: $(cat /tmp/back/note.txt 2>&1)"
+		cmp -s /tmp/back/init.1 /init && say "luo: init matches"
+		cmp -s /tmp/back/busybox /bin/busybox && say "luo: busybox matches"
+		[ "$(cat /tmp/back/init)" = "already here" ] &&
+			say "luo: existing file kept"
 	fi
 fi
 
@@ -221,6 +255,22 @@ if [ "$hop" -lt "$hops" ]; then
 		echo ./sys
 		echo ./tmp
 	) | cpio -o -H newc 2>/dev/null | gzip -1 > /tmp/initrd.gz
+
+	# kho_vmtest.plain=1: a kexec_load() image, which carries no
+	# handover, must be refused while anything is preserved; once
+	# kho/out/discard says to drop it, the kexec goes on without it.
+	if [ "$(arg plain)" = 1 ] &&
+	   kexec -l /boot/kernel --initrd=/tmp/initrd.gz --append="$next"; then
+		kexec -e
+		say "plain kexec -e refused"
+		if [ -w "$out/discard" ]; then
+			echo 1 > "$out/discard"
+			say "discarding the handover; plain kexec into kernel $((hop + 2))"
+			kexec -e
+			say "plain kexec -e failed after discard"
+		fi
+		kexec -u
+	fi
 
 	say "kexec into kernel $((hop + 2))"
 	if kexec -s -l /boot/kernel --initrd=/tmp/initrd.gz --append="$next"; then

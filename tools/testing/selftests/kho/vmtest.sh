@@ -94,6 +94,12 @@ setting ludebug		""		"|freeze|corrupt|pos"
 # tools/liveupdate's luo-hold keeps two files across the kexec, luo-take
 # writes them back.
 setting luhold		0		flag
+# Load the next kernel with kexec_load() first, which carries no
+# handover: kexec -e must be refused; then kho/out/discard drops the
+# handover and the kexec goes on (without debugfs: kexec -s instead).
+setting plain		0		flag
+# samples/kho's module keeps a message across every kexec.
+setting sample		0		flag
 # What the console log must show: expect_pass and the others below.
 setting expect		pass		expect
 
@@ -384,6 +390,10 @@ build_initramfs() {
 		for lib in luo-hold luo-take; do
 			echo "file /bin/$lib $luo/$lib 0755 0 0"
 		done
+		if [ -e "$KERNEL_DIR/samples/kho/kho_sample.ko" ]; then
+			echo "dir /lib 0755 0 0"
+			echo "file /lib/kho_sample.ko $KERNEL_DIR/samples/kho/kho_sample.ko 0644 0 0"
+		fi
 		while read -r lib host; do
 			dirs=$(dirname "$lib")
 			while [ "$dirs" != / ]; do
@@ -427,6 +437,8 @@ run_vm() {
 		append+=" liveupdate=on kho_vmtest.liveupdate=1" &&
 		append+=" kho_vmtest.lubig=${SET[lubig]} kho_vmtest.lumax=${SET[lumax]}"
 	[ "${SET[luhold]}" = 1 ] && append+=" liveupdate=on kho_vmtest.luhold=1"
+	[ "${SET[plain]}" = 1 ] && append+=" kho_vmtest.plain=1"
+	[ "${SET[sample]}" = 1 ] && append+=" kho_vmtest.sample=1"
 	[ "${SET[refuse]}" = 1 ] && append+=" test_kho.refuse=1"
 	[ "${SET[big_block]}" = 1 ] && append+=" test_kho.big_block=1"
 	[ -n "${SET[movablecore]}" ] && append+=" movablecore=${SET[movablecore]}"
@@ -574,7 +586,13 @@ check_luhold() {
 	id=$(sed -n 's/.*kho-vmtest: luo: kernel 1 boot id \(.*\)/\1/p' "$LOG")
 	[ -n "$id" ] || { echo "# $why"; return 1; }
 	need "$why" "kho-vmtest: luo: took back: note from kernel 1, boot id $id" \
-		'kho-vmtest: luo: init matches'
+		'kho-vmtest: luo: init matches' 'kho-vmtest: luo: busybox matches' \
+		'kho-vmtest: luo: existing file kept' \
+		'kho-vmtest: luo: holder renamed @luo-hold' || return 1
+	need "luo-take did not keep the session when the disk was full" \
+		'kho-vmtest: luo: luo-take exited 1' \
+		'luo-take: 1 of 3 files of session demo not written; process' \
+		'kho-vmtest: luo: luo-take: 3 files of session demo written to /tmp/back'
 }
 
 # A region handed over at the KHO FDT is not taken.
@@ -614,6 +632,40 @@ check_big_block() {
 
 check_refusals() {
 	count '] ok [0-9]* refuse-' 2 "refusals checked in the first kernel"
+}
+
+# kho_scratch=N%: N% of RAM in all, give or take the 2 MiB pageblock
+# each area rounds up to and the memory firmware keeps.
+check_scratch_percent() {
+	local pct mem n total
+
+	pct=$(sed -n 's/.*kho_scratch=\([0-9]*\)%.*/\1/p' <<< "${SET[cmdline]}")
+	[ -n "$pct" ] || return 0
+	mem=$(mem_mib "${SET[mem]}")
+	read -r n total < <(sed -n \
+		's/.*KHO: reserved \([0-9]*\) scratch areas, \([0-9]*\) MiB in all.*/\1 \2/p' \
+		"$LOG" | head -1)
+	if [ -z "$total" ] || [ $((total * 100)) -lt $((mem * pct * 9 / 10)) ] ||
+	   [ $((total * 100)) -gt $((mem * pct + n * 200)) ]; then
+		echo "# kho_scratch=$pct% reserved ${total:-no} MiB, not $pct% of $mem MiB"
+		return 1
+	fi
+}
+
+# samples/kho: each kernel got the message of the one before, and not
+# the one unloaded before the kexec.
+check_sample() {
+	local k
+
+	need "kho_sample did not give its memory up, or was unloaded while finalized" \
+		'kho_sample: unloaded: nothing kept for the next kernel' \
+		'kho-vmtest: sample: rmmod refused while finalized' || return 1
+	for ((k = 1; k <= SET[hops]; k++)); do
+		need "kernel $((k + 1)) did not get kernel $k's message" \
+			"kho_sample: generation $k said: from kernel $k" || return 1
+	done
+	none 'kho_sample: .*\(ignored\|not preserved\|no terminated\)' &&
+		none 'said: unloaded in kernel 1'
 }
 
 check_summaries() {
@@ -671,6 +723,10 @@ expect_pass() {
 	if [ "${SET[refuse]}" = 1 ]; then
 		check_refusals || return 1
 	fi
+	check_scratch_percent || return 1
+	if [ "${SET[sample]}" = 1 ]; then
+		check_sample || return 1
+	fi
 	check_summaries
 }
 
@@ -722,6 +778,25 @@ expect_lurejected() {
 	need "a bad handover was not refused, or the device failed" \
 		'liveupdate: handover rejected: too many files' \
 		'kho-vmtest: lu: luo_kexec: 3 passed, 0 failed'
+}
+
+# noloss: kexec -e of an image without a handover is refused, naming
+# what would be lost and kexec -s; with kho/out/discard the next kernel
+# boots without a handover, without debugfs kexec -s hands it over.
+expect_noloss() {
+	need "kexec -e without a handover was not refused, or said nothing" \
+		'KHO: kexec image carries no handover: [1-9][0-9]* preserved pages' \
+		'and 1 live update session(s) would be lost' \
+		'KHO: load the kernel with kexec -s' \
+		'kho-vmtest: plain kexec -e refused' || return 1
+	if grep -q 'kho-vmtest: no debugfs' "$LOG"; then
+		check_luhold
+		return
+	fi
+	need "kho/out/discard did not let the plain kexec go on" \
+		'kho-vmtest: discarding the handover' || return 1
+	none 'plain kexec -e failed after discard' || return 1
+	none 'KHO: found a handover'
 }
 
 # shared: a client's sub-FDT that is the KHO FDT is not handed to it.

@@ -57,6 +57,8 @@ selftest_env() {
 	export VMTEST_FIRMWARE=${KERNEL_FIRMWARE[$1]:-bios}
 	export CROSS_COMPILE=${ARCH_CROSS[$arch]:-}
 	export VMTEST_SYSROOT=
+	# The Debian system under systemd of the debian=1 scenarios.
+	export VMTEST_DEBIAN_ROOT=$ROOT/harness/debian-root.sh
 	if [ "$arch" = arm64 ]; then
 		VMTEST_SYSROOT=$("$ROOT/harness/arm64-root.sh") || return 1
 	fi

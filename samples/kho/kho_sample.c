@@ -33,6 +33,7 @@ MODULE_PARM_DESC(message, "What to keep for the next kernel");
 static struct folio *sample_buf;	/* the message, NUL-terminated */
 static struct folio *sample_fdt;	/* the sub-FDT that describes it */
 static u32 sample_generation;		/* kernels that kept a message */
+static bool sample_ready;		/* both folios are preserved */
 static bool sample_finalized;
 
 /* Describe the message when the handover is finalized; undo on abort. */
@@ -44,6 +45,12 @@ static int sample_notifier(struct notifier_block *nb, unsigned long event,
 
 	switch (event) {
 	case KEXEC_KHO_FINALIZE:
+		/* Registered before anything is preserved: maybe nothing is. */
+		if (!READ_ONCE(sample_ready))
+			return NOTIFY_DONE;
+		/* The handover will point at this module's memory. */
+		if (!try_module_get(THIS_MODULE))
+			return notifier_from_errno(-EBUSY);
 		err = fdt_create_empty_tree(fdt, folio_size(sample_fdt));
 		err = err ?: fdt_setprop_string(fdt, 0, "compatible",
 						SAMPLE_COMPAT);
@@ -51,13 +58,11 @@ static int sample_notifier(struct notifier_block *nb, unsigned long event,
 					     PFN_PHYS(folio_pfn(sample_buf)));
 		err = err ?: fdt_setprop_u32(fdt, 0, "generation",
 					     sample_generation);
-		if (err)
-			return notifier_from_errno(-EINVAL);
-		err = kho_add_subtree(data, SAMPLE_NAME, fdt);
-		if (err)
+		err = err ? -EINVAL : kho_add_subtree(data, SAMPLE_NAME, fdt);
+		if (err) {
+			module_put(THIS_MODULE);
 			return notifier_from_errno(err);
-		/* The handover points at this module's memory now. */
-		__module_get(THIS_MODULE);
+		}
 		sample_finalized = true;
 		return NOTIFY_OK;
 	case KEXEC_KHO_ABORT:
@@ -131,24 +136,30 @@ static int sample_keep(void)
 		goto free;
 	strscpy(folio_address(sample_buf), message, folio_size(sample_buf));
 
-	err = kho_preserve_folio(sample_buf);
+	/*
+	 * The notifier first: a finalize that comes between the preserves
+	 * and the registration would hand the folios over undescribed, and
+	 * without the reference that keeps this module loaded.
+	 */
+	err = register_kho_notifier(&sample_nb);
 	if (err)
 		goto free;
 	err = kho_preserve_folio(sample_fdt);
 	if (err)
-		goto unpreserve_buf;
-	sample_generation++;
-	err = register_kho_notifier(&sample_nb);
+		goto unregister;
+	err = kho_preserve_folio(sample_buf);
 	if (err)
 		goto unpreserve_fdt;
+	sample_generation++;
+	WRITE_ONCE(sample_ready, true);
 	pr_info("keeping generation %u for the next kernel\n",
 		sample_generation);
 	return 0;
 
 unpreserve_fdt:
 	kho_unpreserve_folio(sample_fdt);
-unpreserve_buf:
-	kho_unpreserve_folio(sample_buf);
+unregister:
+	unregister_kho_notifier(&sample_nb);
 free:
 	if (sample_fdt)
 		folio_put(sample_fdt);

@@ -18,8 +18,9 @@
  *
  * luo-take never ends a session with a file unwritten: it writes under a
  * free name rather than over a file, syncs every file before FINISH, and
- * if a file cannot be written it stays in the background holding the
- * session (SIGUSR1 retries, SIGTERM gives the rest up) and exits 1.
+ * if a file cannot be retrieved or written it stays in the background
+ * holding the session (SIGUSR1 retries, SIGUSR2 gives the rest up) and
+ * exits 1.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,6 +33,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -99,11 +101,23 @@ static int holder(const char *fdarg)
 
 static int hold(const char *name, char **files, int nr)
 {
-	int dev, s, list, fd, m, i, j;
-	char fdarg[16];
+	int dev, s, list, fd, m, i, j, sync[2];
+	char fdarg[16], c;
 	struct stat st;
 	char *base;
 
+	if (nr > MAX_FILES) {
+		fprintf(stderr, "%s: at most %d files a session\n", prog,
+			MAX_FILES);
+		return 1;
+	}
+	for (i = 0; i < nr; i++) {
+		if (strchr(basename(files[i]), '\n')) {
+			fprintf(stderr, "%s: %s: a name with a newline\n", prog,
+				files[i]);
+			return 1;
+		}
+	}
 	for (i = 0; i < nr; i++)
 		for (j = 0; j < i; j++)
 			if (!strcmp(basename(files[i]), basename(files[j]))) {
@@ -137,7 +151,9 @@ static int hold(const char *name, char **files, int nr)
 			return fail(files[i], errno);
 		if (preserve(s, m, i + 1))
 			return fail(files[i], errno);
-		dprintf(list, "%d %o %s\n", i + 1, st.st_mode & 07777, base);
+		if (dprintf(list, "%d %o %s\n", i + 1, st.st_mode & 07777,
+			    base) < 0)
+			return fail("the file list", errno);
 		close(m);
 		close(fd);
 	}
@@ -145,12 +161,19 @@ static int hold(const char *name, char **files, int nr)
 		return fail("the file list", errno);
 	close(list);
 
-	/* The session lives as long as its fd: keep it until the kexec. */
+	/*
+	 * The session lives as long as its fd: a daemon keeps it until the
+	 * kexec, renamed to be spared by systemd's final kill.  The pipe
+	 * closes on its exec; a byte on it means the exec failed.
+	 */
+	if (pipe2(sync, O_CLOEXEC))
+		return fail("pipe", errno);
+	fflush(NULL);
 	switch (fork()) {
 	case -1:
 		return fail("fork", errno);
 	case 0:
-		/* A daemon: let go of the terminal and of any pipe. */
+		close(sync[0]);
 		setsid();
 		fd = open("/dev/null", O_RDWR);
 		if (fd >= 0) {
@@ -159,14 +182,17 @@ static int hold(const char *name, char **files, int nr)
 			dup2(fd, 2);
 			close(fd);
 		}
-		/* Renamed to be spared by systemd's final kill. */
 		snprintf(fdarg, sizeof(fdarg), "%d", s);
 		if (!fcntl(s, F_SETFD, 0))
 			execl("/proc/self/exe", HOLDER, fdarg, (char *)NULL);
-		/* No exec: hold the session under the old name. */
-		for (;;)
-			pause();
+		write(sync[1], "x", 1);
+		_exit(1);
 	default:
+		close(sync[1]);
+		close(s);
+		if (read(sync[0], &c, 1) != 0)
+			return fail("cannot start the holder; the session is closed",
+				    ENOEXEC);
 		printf("%s: %d files held in session %s until the kexec\n",
 		       prog, nr, name);
 		return 0;
@@ -256,10 +282,12 @@ static int write_all(struct taken *t, int nr, const char *dir)
 	}
 	/* The names, too, must survive a crash before FINISH. */
 	dfd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
+	if (dfd < 0 || fsync(dfd)) {
+		fprintf(stderr, "%s: %s: %s\n", prog, dir, strerror(errno));
+		left++;
 	}
+	if (dfd >= 0)
+		close(dfd);
 	return left;
 }
 
@@ -274,46 +302,73 @@ static int finish(int s, const char *name, int nr, const char *dir)
 	return 0;
 }
 
+/* Point stdin, and stdout and stderr where they are pipes, at /dev/null. */
+static void null_pipes(void)
+{
+	struct stat st;
+	int fd, i;
+
+	fd = open("/dev/null", O_RDWR);
+	if (fd < 0)
+		return;
+	dup2(fd, 0);
+	for (i = 1; i <= 2; i++)
+		if (!fstat(i, &st) && S_ISFIFO(st.st_mode))
+			dup2(fd, i);
+	close(fd);
+}
+
 /*
  * Some files could not be written: keep the session, in the background,
  * until SIGUSR1 writes what is left (and finishes) or SIGTERM gives up.
  */
 static int keep(int s, struct taken *t, int nr, const char *name,
-		const char *dir, int left)
+		const char *dir, int left, int bad)
 {
 	sigset_t set;
 	pid_t pid;
 	int sig;
 
+	/* Only SIGUSR1 and SIGUSR2 decide; a stopping unit's SIGTERM not. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR2);
 	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
 		return fail("fork", errno);
 	if (pid) {
 		fprintf(stderr,
-			"%s: %d of %d files of session %s not written; process %d keeps the session: fix the cause, then kill -USR1 %d to write them, or kill %d to give them up\n",
-			prog, left, nr, name, pid, pid, pid);
+			"%s: %d of %d files of session %s not written; process %d keeps the session: fix the cause, then kill -USR1 %d to write them, or kill -USR2 %d to give them up\n",
+			prog, left + bad, nr + bad, name, pid, pid, pid);
 		return 1;
 	}
 	setsid();
+	/* Let go of pipes: a reader that went away must not end us. */
+	null_pipes();
 	for (;;) {
 		if (sigwait(&set, &sig))
 			continue;
 		if (sig != SIGUSR1) {
 			fprintf(stderr, "%s: session %s given up: %d files lost\n",
-				prog, name, left);
+				prog, name, left + bad);
 			return 1;
 		}
 		left = write_all(t, nr, dir);
-		if (!left)
+		if (!left && !bad)
 			return finish(s, name, nr, dir);
-		fprintf(stderr, "%s: %d files of session %s still not written\n",
-			prog, left, name);
+		if (left)
+			fprintf(stderr, "%s: %d files of session %s still not written\n",
+				prog, left, name);
+		else
+			fprintf(stderr,
+				"%s: %d files of session %s could not be retrieved; kill -USR2 %d to end it without them\n",
+				prog, bad, name, getpid());
 	}
 }
 
@@ -323,7 +378,8 @@ static int take(const char *name, const char *dir)
 	static struct taken t[MAX_FILES];
 	char line[512], file[256];
 	unsigned int token, mode;
-	int dev, s, nr = 0, left;
+	int dev, s, nr = 0, bad = 0, left;
+	struct rlimit rl;
 	struct stat st;
 	FILE *list;
 
@@ -332,27 +388,49 @@ static int take(const char *name, const char *dir)
 		return fail(dir, errno);
 	if (!S_ISDIR(st.st_mode))
 		return fail(dir, ENOTDIR);
+	/* Every file is held open until written. */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	dev = open("/dev/liveupdate", O_RDWR);
 	if (dev < 0)
 		return fail("/dev/liveupdate", errno);
 	s = session(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, name);
 	if (s < 0)
 		return fail(name, errno);
-	if (ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg))
-		return fail("the file list", errno);
+	close(dev);
+	/*
+	 * From here on, the session ends with this process: a failure keeps
+	 * it, and what could be retrieved, in the background.
+	 */
+	if (ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg)) {
+		fail("the file list", errno);
+		return keep(s, t, 0, name, dir, 0, 1);
+	}
 	list = fdopen(arg.fd, "r");
-	if (!list)
-		return fail("the file list", errno);
+	if (!list) {
+		fail("the file list", errno);
+		return keep(s, t, 0, name, dir, 0, 1);
+	}
 	/* Retrieve every file before writing any. */
 	while (fgets(line, sizeof(line), list)) {
 		if (nr == MAX_FILES ||
 		    sscanf(line, "%u %o %255[^\n]", &token, &mode, file) != 3 ||
 		    strchr(file, '/') || !strcmp(file, "..") ||
-		    !strcmp(file, "."))
-			return fail("the file list", EINVAL);
+		    !strcmp(file, ".")) {
+			fprintf(stderr, "%s: the file list: bad line: %s", prog,
+				line);
+			bad++;
+			continue;
+		}
 		arg.token = token;
-		if (ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg))
-			return fail(file, errno);
+		if (ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg)) {
+			fprintf(stderr, "%s: %s: %s\n", prog, file,
+				strerror(errno));
+			bad++;
+			continue;
+		}
 		t[nr].fd = arg.fd;
 		t[nr].mode = mode;
 		snprintf(t[nr].name, sizeof(t[nr].name), "%s", file);
@@ -360,8 +438,8 @@ static int take(const char *name, const char *dir)
 	}
 	fclose(list);
 	left = write_all(t, nr, dir);
-	if (left)
-		return keep(s, t, nr, name, dir, left);
+	if (left || bad)
+		return keep(s, t, nr, name, dir, left, bad);
 	return finish(s, name, nr, dir);
 }
 

@@ -172,6 +172,10 @@ if [ "$(arg sample)" = 1 ]; then
 		rmmod kho_sample 2>/dev/null ||
 			say "sample: rmmod refused while finalized"
 		echo 0 > "$out/finalize"
+		# The abort gave the reference back.
+		rmmod kho_sample && say "sample: unloaded after abort"
+		insmod /lib/kho_sample.ko message=\"from kernel 1\" ||
+			say "sample: insmod failed"
 	fi
 fi
 

@@ -37,6 +37,11 @@ fi
 QEMU_BINARY=${QEMU_BINARY:-${ARCH_QEMU[$ARCH]}}
 PRESERVE_MB=${PRESERVE_MB:-64}
 VMTEST_CMDLINE=${VMTEST_CMDLINE:-}
+# debian=1 scenarios boot a Debian system under systemd: a program that,
+# given OUT and an overlay folder, writes a raw ext4 image of Debian with
+# systemd and kexec-tools plus the overlay to OUT (the kernel tree's
+# harness has harness/debian-root.sh).  Unset: those scenarios skip.
+VMTEST_DEBIAN_ROOT=${VMTEST_DEBIAN_ROOT:-}
 # bios (qboot where QEMU has it) or uefi (OVMF, Debian's ovmf package)
 VMTEST_FIRMWARE=${VMTEST_FIRMWARE:-bios}
 OVMF=${OVMF:-${ARCH_OVMF[$ARCH]}}
@@ -100,6 +105,9 @@ setting luhold		0		flag
 setting plain		0		flag
 # samples/kho's module keeps a message across every kexec.
 setting sample		0		flag
+# Boot a Debian system under systemd from a virtio disk instead of the
+# initramfs; debian-test.sh updates it with systemctl kexec, hops times.
+setting debian		0		flag
 # What the console log must show: expect_pass and the others below.
 setting expect		pass		expect
 
@@ -422,7 +430,7 @@ mem_mib() {
 run_vm() {
 	local name=$1 log=$OUT/$1.log
 	local hops=${SET[hops]} numa=${SET[numa]} fill=${SET[fill]} mem
-	local args=() append i per_node
+	local args=() boot=() append i per_node
 
 	append="console=${ARCH_CONSOLE[$ARCH]} panic=-1 oops=panic loglevel=7 kunit.enable=0"
 	append+=" kho_vmtest.hop=0 kho_vmtest.hops=$hops"
@@ -446,6 +454,13 @@ run_vm() {
 	[ -n "${SET[ludebug]}" ] && append+=" liveupdate_debug=${SET[ludebug]}"
 	[ -n "${SET[cmdline]}" ] && append+=" ${SET[cmdline]}"
 	[ -n "$VMTEST_CMDLINE" ] && append+=" $VMTEST_CMDLINE"
+
+	boot=(-kernel "$KERNEL" -initrd "$INITRAMFS")
+	if [ "${SET[debian]}" = 1 ]; then
+		debian_image "$name" > "$log" 2>&1 || return 0
+		boot=(-kernel "$KERNEL" -drive "file=$OUT/$name.ext4,format=raw,if=virtio")
+		append="root=/dev/vda rw $append"
+	fi
 
 	mem=$(mem_mib "${SET[mem]}")
 	args=(-accel tcg -nodefaults -nographic -no-reboot -serial stdio
@@ -473,9 +488,26 @@ run_vm() {
 	# shellcheck disable=SC2206
 	[ -n "${SET[qemu]}" ] && args+=(${SET[qemu]})
 
-	timeout "$VM_TIMEOUT" "$QEMU_BINARY" "${args[@]}" -kernel "$KERNEL" \
-		-initrd "$INITRAMFS" -append "$append" > "$log" 2>&1 < /dev/null
+	timeout "$VM_TIMEOUT" "$QEMU_BINARY" "${args[@]}" "${boot[@]}" \
+		-append "$append" > "$log" 2>&1 < /dev/null
 	[ "$VERBOSE" = 1 ] && cat "$log"
+	[ "${SET[debian]}" = 0 ] || rm -f "$OUT/$name.ext4"
+}
+
+# debian_image NAME: the disk of debian=1 scenario NAME, $OUT/NAME.ext4:
+# VMTEST_DEBIAN_ROOT's Debian with this kernel as /boot/vmlinuz, the live
+# update tools and luo-hold@.service, and debian-test.sh run at boot.
+debian_image() {
+	local ov=$OUT/debian-overlay luo=$LUO_DIR
+
+	[ "$ARCH" = x86_64 ] || luo=$OUT/bin
+	rm -rf "$ov"
+	mkdir -p "$ov/boot" "$ov/usr/local/sbin" "$ov/etc/systemd/system"
+	cp "$KERNEL" "$ov/boot/vmlinuz" &&
+	install -m 0755 "$DIR/debian-test.sh" "$ov/usr/local/sbin/kho-test.sh" &&
+	install -m 0755 "$luo/luo-hold" "$luo/luo-take" "$ov/usr/local/sbin/" &&
+	cp "$LUO_DIR/luo-hold@.service" "$ov/etc/systemd/system/" &&
+	"$VMTEST_DEBIAN_ROOT" "$OUT/$1.ext4" "$ov"
 }
 
 # Checks of the console log in LOG.  none PATTERN: fail, showing them, if
@@ -659,7 +691,8 @@ check_sample() {
 
 	need "kho_sample did not give its memory up, or was unloaded while finalized" \
 		'kho_sample: unloaded: nothing kept for the next kernel' \
-		'kho-vmtest: sample: rmmod refused while finalized' || return 1
+		'kho-vmtest: sample: rmmod refused while finalized' \
+		'kho-vmtest: sample: unloaded after abort' || return 1
 	for ((k = 1; k <= SET[hops]; k++)); do
 		need "kernel $((k + 1)) did not get kernel $k's message" \
 			"kho_sample: generation $k said: from kernel $k" || return 1
@@ -799,6 +832,23 @@ expect_noloss() {
 	none 'KHO: found a handover'
 }
 
+# systemd: a Debian system under systemd updated its kernel with
+# systemctl kexec each time, luo-hold@demo's files and the console log in
+# pstore reached every next kernel, and no unit failed.
+expect_systemd() {
+	local hops=${SET[hops]}
+
+	none 'kho-vmtest: failed unit:\|luo files differ\|pstore missing' ||
+		return 1
+	count 'kho-vmtest: systemd: \(starting\|running\)' $((hops + 1)) \
+		"systemd up" &&
+	count 'kho-vmtest: luo-hold@demo holds the session as @luo-hold' "$hops" \
+		"luo-hold@demo up before the update" &&
+	count 'KHO: handover accepted' "$hops" "a handover taken" &&
+	count 'kho-vmtest: luo ok' "$hops" "luo-hold's files back, every byte" &&
+	count 'kho-vmtest: pstore ok' "$hops" "the previous console log in pstore"
+}
+
 # shared: a client's sub-FDT that is the KHO FDT is not handed to it.
 expect_shared() {
 	need "the KHO FDT was handed to a client" \
@@ -918,6 +968,10 @@ main() {
 	ktap_set_plan "${#run[@]}"
 	for name in "${run[@]}"; do
 		parse_settings "${WHERE[$name]}" "${SCENARIO[$name]}"
+		if [ "${SET[debian]}" = 1 ] && [ -z "$VMTEST_DEBIAN_ROOT" ]; then
+			ktap_test_skip "$name: no VMTEST_DEBIAN_ROOT"
+			continue
+		fi
 		run_vm "$name"
 		if check_log "$OUT/$name.log"; then
 			ktap_test_pass "$name"

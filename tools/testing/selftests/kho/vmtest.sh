@@ -356,7 +356,7 @@ guest_libs() {
 # to kexec into, and init.sh as /init.
 build_initramfs() {
 	local kernel=$1 initramfs=$2 spec=$OUT/initramfs.list
-	local busybox kexec lib gen dirs host libs lu=$LU_DIR luo=$LUO_DIR
+	local busybox kexec lib gen dirs host libs lu=$LU_DIR luo=$LUO_DIR sample
 
 	if [ "$ARCH" = x86_64 ]; then
 		busybox=$(command -v busybox) || return 1
@@ -398,9 +398,10 @@ build_initramfs() {
 		for lib in luo-hold luo-take; do
 			echo "file /bin/$lib $luo/$lib 0755 0 0"
 		done
-		if [ -e "$KERNEL_DIR/samples/kho/kho_sample.ko" ]; then
+		sample=$KERNEL_DIR/samples/kho/kho_sample.ko
+		if [ -e "$sample" ]; then
 			echo "dir /lib 0755 0 0"
-			echo "file /lib/kho_sample.ko $KERNEL_DIR/samples/kho/kho_sample.ko 0644 0 0"
+			echo "file /lib/kho_sample.ko $sample 0644 0 0"
 		fi
 		while read -r lib host; do
 			dirs=$(dirname "$lib")

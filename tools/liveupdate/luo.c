@@ -16,11 +16,11 @@
  * whose argv[0] starts with '@'), and its unit (luo-hold@.service) is not
  * stopped by the shutdown.
  *
- * luo-take never ends a session with a file unwritten: it writes under a
- * free name rather than over a file, syncs every file before FINISH, and
- * if a file cannot be retrieved or written it stays in the background
- * holding the session (SIGUSR1 retries, SIGUSR2 gives the rest up) and
- * exits 1.
+ * luo-take does not end a session with a file unwritten unless told to: it
+ * writes under a free name rather than over a file, names a file only
+ * once it is complete and synced, and if a file cannot be retrieved or
+ * written it stays in the background holding the session (SIGUSR1
+ * retries, SIGUSR2 gives the rest up) and exits 1.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -200,7 +200,8 @@ static int hold(const char *name, char **files, int nr)
 }
 
 struct taken {
-	int fd;			/* the retrieved memfd, -1 once written */
+	int fd;			/* the memfd: -2 until retrieved, -1 once written */
+	uint64_t token;
 	unsigned int mode;
 	char name[256];		/* as kept */
 	char path[4096];	/* where it is written */
@@ -235,42 +236,84 @@ static int free_path(struct taken *t, struct taken *all, int nr,
 	return -1;
 }
 
-/* Write @t to its path, synced, never over an existing file. */
-static int write_one(struct taken *t)
+/*
+ * Write @t, synced, under a free name in @dir, never over a file.  Where
+ * the file system can, the file gets its name only once complete.
+ */
+static int write_one(struct taken *t, struct taken *all, int nr,
+		     const char *dir)
 {
+	char proc[64];
 	struct stat st;
-	int out;
+	int out, err;
 
 	if (fstat(t->fd, &st) || lseek(t->fd, 0, SEEK_SET))
 		return -1;
-	out = open(t->path, O_WRONLY | O_CREAT | O_EXCL, t->mode & 0777);
-	if (out < 0)
-		return -1;
-	if (copy(t->fd, out, st.st_size) || fsync(out)) {
-		int err = errno;
-
-		close(out);
-		unlink(t->path);
-		errno = err;
-		return -1;
+	out = open(dir, O_TMPFILE | O_WRONLY, t->mode & 0777);
+	if (out < 0) {
+		if (free_path(t, all, nr, dir))
+			return -1;
+		out = open(t->path, O_WRONLY | O_CREAT | O_EXCL,
+			   t->mode & 0777);
+		if (out < 0)
+			return -1;
+		if (copy(t->fd, out, st.st_size) || fsync(out)) {
+			err = errno;
+			close(out);
+			unlink(t->path);
+			errno = err;
+			return -1;
+		}
+	} else {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", out);
+		if (copy(t->fd, out, st.st_size) || fsync(out))
+			goto fail;
+		for (;;) {
+			if (free_path(t, all, nr, dir))
+				goto fail;
+			if (!linkat(AT_FDCWD, proc, AT_FDCWD, t->path,
+				    AT_SYMLINK_FOLLOW))
+				break;
+			if (errno != EEXIST)
+				goto fail;
+		}
 	}
-	if (close(out))
-		return -1;
+	close(out);
 	close(t->fd);
 	t->fd = -1;
 	return 0;
+fail:
+	err = errno;
+	close(out);
+	t->path[0] = '\0';
+	errno = err;
+	return -1;
 }
 
-/* Write what is left; the number of files not written. */
-static int write_all(struct taken *t, int nr, const char *dir)
+/*
+ * Retrieve and write what is left; the number of files not written.  A
+ * retrieve that failed is tried again: the kernel keeps the file.
+ */
+static int write_all(int s, struct taken *t, int nr, const char *dir)
 {
+	struct liveupdate_session_retrieve_fd arg = { .size = sizeof(arg) };
 	int left = 0, i, dfd;
 
 	for (i = 0; i < nr; i++) {
+		if (t[i].fd == -2) {
+			arg.token = t[i].token;
+			if (ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg)) {
+				fprintf(stderr, "%s: %s: %s\n", prog, t[i].name,
+					strerror(errno));
+				left++;
+				continue;
+			}
+			t[i].fd = arg.fd;
+		}
 		if (t[i].fd < 0)
 			continue;
-		if (free_path(&t[i], t, nr, dir) || write_one(&t[i])) {
-			fprintf(stderr, "%s: %s: %s\n", prog, t[i].path,
+		if (write_one(&t[i], t, nr, dir)) {
+			fprintf(stderr, "%s: %s: %s\n", prog, t[i].name,
 				strerror(errno));
 			t[i].path[0] = '\0';
 			left++;
@@ -284,7 +327,7 @@ static int write_all(struct taken *t, int nr, const char *dir)
 	dfd = open(dir, O_RDONLY | O_DIRECTORY);
 	if (dfd < 0 || fsync(dfd)) {
 		fprintf(stderr, "%s: %s: %s\n", prog, dir, strerror(errno));
-		left++;
+		left += !left;
 	}
 	if (dfd >= 0)
 		close(dfd);
@@ -320,7 +363,7 @@ static void null_pipes(void)
 
 /*
  * Some files could not be written: keep the session, in the background,
- * until SIGUSR1 writes what is left (and finishes) or SIGTERM gives up.
+ * until SIGUSR1 writes what is left (and finishes) or SIGUSR2 gives up.
  */
 static int keep(int s, struct taken *t, int nr, const char *name,
 		const char *dir, int left, int bad)
@@ -341,14 +384,16 @@ static int keep(int s, struct taken *t, int nr, const char *name,
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
-		return fail("fork", errno);
-	if (pid) {
+		fprintf(stderr, "%s: fork: %s: this process keeps the session\n",
+			prog, strerror(errno));
+	if (pid > 0) {
 		fprintf(stderr,
 			"%s: %d of %d files of session %s not written; process %d keeps the session: fix the cause, then kill -USR1 %d to write them, or kill -USR2 %d to give them up\n",
 			prog, left + bad, nr + bad, name, pid, pid, pid);
 		return 1;
 	}
-	setsid();
+	if (!pid)
+		setsid();
 	/* Let go of pipes: a reader that went away must not end us. */
 	null_pipes();
 	for (;;) {
@@ -359,7 +404,7 @@ static int keep(int s, struct taken *t, int nr, const char *name,
 				prog, name, left + bad);
 			return 1;
 		}
-		left = write_all(t, nr, dir);
+		left = write_all(s, t, nr, dir);
 		if (!left && !bad)
 			return finish(s, name, nr, dir);
 		if (left)
@@ -367,7 +412,7 @@ static int keep(int s, struct taken *t, int nr, const char *name,
 				prog, left, name);
 		else
 			fprintf(stderr,
-				"%s: %d files of session %s could not be retrieved; kill -USR2 %d to end it without them\n",
+				"%s: %d lines of session %s's file list are bad; kill -USR2 %d to end it without them\n",
 				prog, bad, name, getpid());
 	}
 }
@@ -402,8 +447,13 @@ static int take(const char *name, const char *dir)
 	close(dev);
 	/*
 	 * From here on, the session ends with this process: a failure keeps
-	 * it, and what could be retrieved, in the background.
+	 * it, and what could be retrieved, in the background; a hangup or a
+	 * stopping unit must not end it halfway.
 	 */
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
 	if (ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg)) {
 		fail("the file list", errno);
 		return keep(s, t, 0, name, dir, 0, 1);
@@ -413,7 +463,7 @@ static int take(const char *name, const char *dir)
 		fail("the file list", errno);
 		return keep(s, t, 0, name, dir, 0, 1);
 	}
-	/* Retrieve every file before writing any. */
+	/* The whole list first: each file is then retrieved and written. */
 	while (fgets(line, sizeof(line), list)) {
 		if (nr == MAX_FILES ||
 		    sscanf(line, "%u %o %255[^\n]", &token, &mode, file) != 3 ||
@@ -424,20 +474,14 @@ static int take(const char *name, const char *dir)
 			bad++;
 			continue;
 		}
-		arg.token = token;
-		if (ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg)) {
-			fprintf(stderr, "%s: %s: %s\n", prog, file,
-				strerror(errno));
-			bad++;
-			continue;
-		}
-		t[nr].fd = arg.fd;
+		t[nr].fd = -2;
+		t[nr].token = token;
 		t[nr].mode = mode;
 		snprintf(t[nr].name, sizeof(t[nr].name), "%s", file);
 		nr++;
 	}
 	fclose(list);
-	left = write_all(t, nr, dir);
+	left = write_all(s, t, nr, dir);
 	if (left || bad)
 		return keep(s, t, nr, name, dir, left, bad);
 	return finish(s, name, nr, dir);
@@ -445,6 +489,14 @@ static int take(const char *name, const char *dir)
 
 int main(int argc, char **argv)
 {
+	int fd;
+
+	/* A session fd must not land on 0, 1 or 2, which daemons reopen. */
+	do
+		fd = open("/dev/null", O_RDWR);
+	while (fd >= 0 && fd < 3);
+	if (fd >= 0)
+		close(fd);
 	prog = basename(argv[0]);
 	if (!strcmp(argv[0], HOLDER) && argc == 2)
 		return holder(argv[1]);

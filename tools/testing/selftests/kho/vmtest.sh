@@ -845,7 +845,10 @@ expect_systemd() {
 		"systemd up" &&
 	count 'kho-vmtest: luo-hold@demo holds the session as @luo-hold' "$hops" \
 		"luo-hold@demo up before the update" &&
+	count 'systemd-shutdown\[1\]: Rebooting with kexec' "$hops" \
+		"systemd's shutdown ending in kexec" &&
 	count 'KHO: handover accepted' "$hops" "a handover taken" &&
+	count 'reserve_mem: oops taken over' "$hops" "pstore's region taken over" &&
 	count 'kho-vmtest: luo ok' "$hops" "luo-hold's files back, every byte" &&
 	count 'kho-vmtest: pstore ok' "$hops" "the previous console log in pstore"
 }

@@ -16,6 +16,7 @@
 #include <linux/kexec_handover.h>
 #include <linux/kmemleak.h>
 #include <linux/kstrtox.h>
+#include <linux/math.h>
 #include <linux/math64.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
@@ -128,13 +129,6 @@ static phys_addr_t __init kho_mem_size(phys_addr_t limit, int nid)
 	return size;
 }
 
-/* N% of @size. */
-static u64 __init kho_percent_of(u64 size)
-{
-	return div_u64(size, 100) * kho_scratch_percent +
-	       div_u64(size % 100 * kho_scratch_percent, 100);
-}
-
 /*
  * The size of the area of @kind below @limit on @nid.  With N%, the areas
  * share N% of RAM: a sixteenth in low memory (no more than N% of it),
@@ -148,10 +142,11 @@ static phys_addr_t __init kho_scratch_want(int kind, phys_addr_t limit,
 
 	if (kho_scratch_percent) {
 		ram = kho_mem_size(PHYS_ADDR_MAX, NUMA_NO_NODE);
-		total = kho_percent_of(ram);
+		total = mult_frac(ram, kho_scratch_percent, 100);
 		if (kind == KHO_SCRATCH_LOWMEM)
 			size = min(total / 16,
-				   kho_percent_of(kho_mem_size(limit, nid)));
+				   mult_frac(kho_mem_size(limit, nid),
+					     kho_scratch_percent, 100));
 		else if (kind == KHO_SCRATCH_GLOBAL)
 			size = total / 2;
 		else

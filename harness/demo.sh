@@ -35,8 +35,9 @@ check_uint LIVEUPDATE "$LIVEUPDATE" 0 1
 	usage_die PRESERVE "$PRESERVE" "at most half of MEM ($((mem_mib / 2))M)"
 
 kernel=$(arch_kernel)
-KERNEL=$kernel "$ROOT/harness/build.sh"
+# The guest's user space first: a missing package fails before a build.
 selftest_env "$kernel"
+KERNEL=$kernel "$ROOT/harness/build.sh"
 out=$BUILD/demo
 rm -rf "$out"
 mkdir -p "$out"

@@ -132,6 +132,15 @@ static void __init kho_in_warn(const char *why)
 		pr_warn("handover rejected: %s; booting without it\n", why);
 }
 
+/* What the boot data named, checked once memblock knows about memory. */
+static struct {
+	phys_addr_t fdt;
+	u64 fdt_size;
+	phys_addr_t list;
+	u64 list_size;
+	unsigned int found;
+} kho_boot __initdata;
+
 /**
  * kho_populate() - Record the handover found in the boot data.
  * @fdt: physical address of the KHO FDT.
@@ -139,22 +148,43 @@ static void __init kho_in_warn(const char *why)
  * @scratch: physical address of the scratch list.
  * @scratch_size: size of the scratch list in bytes.
  *
- * Checks what can be checked before memblock knows about memory: the FDT's
- * header and format, and the scratch list.  A handover that fails, or a
- * second one, is ignored and the kernel boots as if it had none.
+ * Nothing is read yet: the addresses may name anything, and only
+ * kho_memblock_init() knows what is RAM.  A second handover rejects both.
  *
- * Context: Early boot, before memblock has memory; early_memremap() only.
+ * Context: Early boot, before memblock has memory.
  */
 void __init kho_populate(phys_addr_t fdt, u64 fdt_size, phys_addr_t scratch,
 			 u64 scratch_size)
 {
-	const char *why;
-
 	pr_info("found a handover: FDT at %pa\n", &fdt);
+	if (kho_boot.found++)
+		return;
+	kho_boot.fdt = fdt;
+	kho_boot.fdt_size = fdt_size;
+	kho_boot.list = scratch;
+	kho_boot.list_size = scratch_size;
+}
+
+/*
+ * Check and read the handover kho_populate() recorded: its FDT and list
+ * must lie in RAM the kernel maps before early_memremap() may read them,
+ * so that a bad address cannot name device memory.
+ */
+static const char * __init kho_parse_boot(void)
+{
 	kho_in.ops = &kho_in_ops;
-	why = kho_in_parse(&kho_in, fdt, fdt_size, scratch, scratch_size);
-	if (why)
-		kho_in_warn(why);
+	if (kho_boot.found > 1 ||
+	    !kho_mem_usable(&memblock.memory, kho_boot.fdt,
+			    kho_boot.fdt_size) ||
+	    !kho_mem_usable(&memblock.memory, kho_boot.list,
+			    kho_boot.list_size)) {
+		kho_in.seen = true;
+		return kho_in_reject(&kho_in, kho_boot.found > 1 ?
+				     "more than one handover" :
+				     "the FDT or the scratch list is not in RAM");
+	}
+	return kho_in_parse(&kho_in, kho_boot.fdt, kho_boot.fdt_size,
+			    kho_boot.list, kho_boot.list_size);
 }
 
 /**
@@ -163,6 +193,8 @@ void __init kho_populate(phys_addr_t fdt, u64 fdt_size, phys_addr_t scratch,
  *	allocates from before it reserves it whole, and that therefore can
  *	hold nothing preserved; 0 if none.
  *
+ * Checks and reads the handover found in the boot data first.
+ *
  * Context: Early boot, right after memblock learns about memory.
  */
 void __init kho_memblock_init(phys_addr_t low_scratch)
@@ -170,9 +202,9 @@ void __init kho_memblock_init(phys_addr_t low_scratch)
 	const char *why;
 
 	kho_low_scratch = low_scratch;
-	if (!kho_in.seen || kho_in.rejected)
+	if (!kho_boot.found)
 		return;
-	why = kho_in_scratch_only(&kho_in, low_scratch);
+	why = kho_parse_boot() ?: kho_in_scratch_only(&kho_in, low_scratch);
 	if (why)
 		kho_in_warn(why);
 }

@@ -130,6 +130,15 @@ static phys_addr_t __init kho_mem_size(phys_addr_t limit, int nid)
 }
 
 /*
+ * Scratch is turned into CMA, so it must be whole pageblocks here, and of
+ * any next kernel, whose pageblocks may be larger: KHO_SCRATCH_ALIGN.
+ */
+static phys_addr_t __init kho_scratch_align(void)
+{
+	return max_t(phys_addr_t, CMA_MIN_ALIGNMENT_BYTES, KHO_SCRATCH_ALIGN);
+}
+
+/*
  * The size of the area of @kind below @limit on @nid.  With N%, the areas
  * share N% of RAM: a sixteenth in low memory (no more than N% of it),
  * half in the global area, the rest over the nodes by their share of RAM.
@@ -153,7 +162,7 @@ static phys_addr_t __init kho_scratch_want(int kind, phys_addr_t limit,
 			size = mul_u64_u64_div_u64(total - total / 16 - total / 2,
 						   kho_mem_size(limit, nid), ram);
 	}
-	return round_up(size, CMA_MIN_ALIGNMENT_BYTES);
+	return round_up(size, kho_scratch_align());
 }
 
 static int __init kho_scratch_alloc(phys_addr_t size, phys_addr_t limit,
@@ -163,7 +172,7 @@ static int __init kho_scratch_alloc(phys_addr_t size, phys_addr_t limit,
 
 	if (!size)
 		return 0;
-	addr = memblock_alloc_range_nid(size, CMA_MIN_ALIGNMENT_BYTES, 0,
+	addr = memblock_alloc_range_nid(size, kho_scratch_align(), 0,
 					limit, nid, nid != NUMA_NO_NODE);
 	if (!addr)
 		return -ENOMEM;

@@ -667,8 +667,8 @@ check_refusals() {
 	count '] ok [0-9]* refuse-' 2 "refusals checked in the first kernel"
 }
 
-# kho_scratch=N%: N% of RAM in all, give or take the 2 MiB pageblock
-# each area rounds up to and the memory firmware keeps.
+# kho_scratch=N%: N% of RAM in all, give or take the 4 MiB
+# (KHO_SCRATCH_ALIGN) each area rounds up to and the memory firmware keeps.
 check_scratch_percent() {
 	local pct mem n total
 
@@ -679,7 +679,7 @@ check_scratch_percent() {
 		's/.*KHO: reserved \([0-9]*\) scratch areas, \([0-9]*\) MiB in all.*/\1 \2/p' \
 		"$LOG" | head -1)
 	if [ -z "$total" ] || [ $((total * 100)) -lt $((mem * pct * 9 / 10)) ] ||
-	   [ $((total * 100)) -gt $((mem * pct + n * 200)) ]; then
+	   [ $((total * 100)) -gt $((mem * pct + n * 400)) ]; then
 		echo "# kho_scratch=$pct% reserved ${total:-no} MiB, not $pct% of $mem MiB"
 		return 1
 	fi

@@ -21,17 +21,20 @@ BENCH_GIB=${BENCH_GIB%[Gg]}
 check_uint BENCH_GIB "$BENCH_GIB" 1 1024
 BENCH_MEM=${BENCH_MEM:-$((BENCH_GIB + 16))}
 BENCH_MEM=${BENCH_MEM%[Gg]}
-check_uint BENCH_MEM "$BENCH_MEM" $((BENCH_GIB + 4)) 4096
+check_uint BENCH_MEM "$BENCH_MEM" $((BENCH_GIB + 3)) 4096
 check_uint BENCH_SMP "$BENCH_SMP" 1 8
 IFS=, read -ra frag <<< "$BENCH_FRAG"
 [ ${#frag[@]} -le 4 ] || usage_die BENCH_FRAG "$BENCH_FRAG" "up to 4 sizes in MiB, comma-separated"
+# A fragmented set is allocated whole once the dense one is freed: it
+# needs the guest's memory less 2 GiB for the kernel and scratch.
 for f in ${frag[@]+"${frag[@]}"}; do
-	check_uint BENCH_FRAG "$f" 4 $((BENCH_GIB * 1024 / 2))
+	check_uint BENCH_FRAG "$f" 4 $(((BENCH_MEM - 2) * 1024))
 done
 
 kernel=$(arch_kernel)
-KERNEL=$kernel "$ROOT/harness/build.sh"
+# The guest's user space first: a missing package fails before a build.
 selftest_env "$kernel"
+KERNEL=$kernel "$ROOT/harness/build.sh"
 out=$BUILD/bench
 rm -rf "$out"
 mkdir -p "$out"

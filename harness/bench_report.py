@@ -157,6 +157,24 @@ def main():
             row('%s: walk throughput' % name, walk_bw, bw, 'MB/s',
                 'walk reads %d KiB at %.1f%% of read bandwidth' %
                 (tb / 1024, 100 * ratio(walk_bw, bw)), '')
+    # Each step of the next kernel, and its boot up to the benchmark's
+    # initcall (what memblock's size costs elsewhere shows there), per
+    # doubling of the fragmented runs.
+    frag = [o for o, r in pairs if o['next.set'] == 'fragmented']
+    if len(frag) >= 2:
+        a, b = frag[0], frag[-1]
+        doublings = max(1, round(ratio(b['next.runs'], a['next.runs'])).bit_length() - 1)
+        res['fragmented_growth_per_doubling'] = {}
+        for st in steps + ('boot',):
+            key = 'next.%s_ns' % st
+            if key not in a or key not in b:
+                continue
+            g = ratio(b[key], a[key]) ** (1 / doublings) if a[key] else 0
+            res['fragmented_growth_per_doubling'][st] = g
+            row('fragmented: %s, %d to %d runs' % (st, a['next.runs'], b['next.runs']),
+                a[key] / 1e6, b[key] / 1e6, 'ms',
+                'per doubling of runs %.2fx' % g,
+                'doubling <= 2.2x' if st != 'boot' else '')
     if len(frag_whole) >= 2:
         (r1, o1, p1), (r2, o2, p2) = frag_whole[0], frag_whole[-1]
         growth = ratio(o2, o1) / ratio(r2, r1) * 2 if r1 and r2 else 0

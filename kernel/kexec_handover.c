@@ -454,7 +454,8 @@ static int kho_out_check_overlaps(phys_addr_t root)
 	kho_runs_flush(&c);
 	if (err || !c.nr)
 		return err;
-	c.runs = kvmalloc_array(c.nr, sizeof(*c.runs), GFP_KERNEL);
+	/* Twice the runs: the second half is kho_runs_sort()'s buffer. */
+	c.runs = kvmalloc_array(c.nr, 2 * sizeof(*c.runs), GFP_KERNEL);
 	if (!c.runs)
 		return -ENOMEM;
 	c.max = c.nr;
@@ -466,7 +467,7 @@ static int kho_out_check_overlaps(phys_addr_t root)
 	if (err)
 		goto out_free;
 
-	kho_runs_sort(c.runs, c.nr);
+	kho_runs_sort(c.runs, c.nr, c.runs + c.nr);
 	for (i = 0; i < c.nr; i++) {
 		if (c.runs[i].base < end) {
 			block = c.runs[last].base +

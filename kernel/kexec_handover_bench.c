@@ -31,6 +31,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/unaligned.h>
@@ -649,6 +650,8 @@ static int __init kho_bench_incoming(void)
 	pr_info("next.table_bytes %llu\n", st->table_pages * PAGE_SIZE);
 	for (i = 0; i < KHO_IN_STEPS; i++)
 		pr_info("next.%s_ns %llu\n", kho_bench_steps[i], st->ns[i]);
+	/* The whole boot so far: what the handover costs outside its steps. */
+	pr_info("next.boot_ns %llu\n", local_clock());
 	err = kho_bench_restore();
 	if (err)
 		pr_err("cannot restore the handed-over pages: %pe\n", ERR_PTR(err));

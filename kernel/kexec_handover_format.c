@@ -16,9 +16,12 @@
 
 #include <linux/cma.h>
 #include <linux/errno.h>
+#include <linux/init.h>
 #include <linux/libfdt.h>
 #include <linux/memblock.h>
+#include <linux/minmax.h>
 #include <linux/sort.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <linux/unaligned.h>
 
@@ -76,14 +79,70 @@ static int kho_run_cmp(const void *a, const void *b)
 	return x->base < y->base ? -1 : x->base > y->base;
 }
 
+/* The end of the stretch of runs in address order that starts at @i. */
+static unsigned long kho_runs_ascend(const struct kho_run *runs,
+				     unsigned long nr, unsigned long i)
+{
+	while (++i < nr && runs[i].base >= runs[i - 1].base)
+		;
+	return min(i, nr);
+}
+
+/* Merge @na runs at @a and @nb at @b, each in address order, into @out. */
+static void kho_runs_merge(const struct kho_run *a, unsigned long na,
+			   const struct kho_run *b, unsigned long nb,
+			   struct kho_run *out)
+{
+	while (na && nb) {
+		if (b->base < a->base) {
+			*out++ = *b++;
+			nb--;
+		} else {
+			*out++ = *a++;
+			na--;
+		}
+	}
+	memcpy(out, a, na * sizeof(*a));
+	memcpy(out + na, b, nb * sizeof(*b));
+}
+
 /**
  * kho_runs_sort() - Sort runs by address.
  * @runs: the runs.
  * @nr: how many.
+ * @tmp: room for @nr runs, or NULL.
+ *
+ * A walk reports each order's runs in address order, one order after the
+ * other: the runs are a few stretches already in order, one per order
+ * present.  With @tmp, the stretches are merged two by two, which costs
+ * O(@nr log stretches) and nothing when the runs are in order; without
+ * it, runs out of order are heapsorted.
  */
-void kho_runs_sort(struct kho_run *runs, unsigned long nr)
+void kho_runs_sort(struct kho_run *runs, unsigned long nr,
+		   struct kho_run *tmp)
 {
-	sort(runs, nr, sizeof(*runs), kho_run_cmp, NULL);
+	struct kho_run *src = runs, *dst = tmp, *t;
+	unsigned long start, mid, end;
+
+	if (kho_runs_ascend(runs, nr, 0) >= nr)
+		return;
+	if (!tmp) {
+		sort(runs, nr, sizeof(*runs), kho_run_cmp, NULL);
+		return;
+	}
+	do {
+		for (start = 0; start < nr; start = end) {
+			mid = kho_runs_ascend(src, nr, start);
+			end = mid < nr ? kho_runs_ascend(src, nr, mid) : nr;
+			kho_runs_merge(src + start, mid - start, src + mid,
+				       end - mid, dst + start);
+		}
+		t = src;
+		src = dst;
+		dst = t;
+	} while (kho_runs_ascend(src, nr, 0) < nr);
+	if (src != runs)
+		memcpy(runs, src, nr * sizeof(*runs));
 }
 
 /*
@@ -432,8 +491,9 @@ const char *kho_in_reject(struct kho_in *in, const char *why)
  * @list: physical address of the scratch list.
  * @list_size: size of the scratch list in bytes.
  *
- * Checks what can be checked before memblock knows about memory: the FDT's
- * header and format and the scratch list, which is copied to @in->areas.
+ * The caller has checked that both lie in RAM.  Checks what can be checked
+ * before scratch is marked: the FDT's header and format and the scratch
+ * list, which is copied to @in->areas.
  * A second boot entry rejects the handover: the decompressor and the
  * kernel must not act on different ones.
  *
@@ -606,8 +666,8 @@ static int kho_u64_cmp(const void *a, const void *b)
 }
 
 /* Allocate up to @want bytes from scratch, halving on failure. */
-static void *kho_in_alloc(phys_addr_t *size, phys_addr_t want,
-			  phys_addr_t least)
+static void * __init kho_in_alloc(phys_addr_t *size, phys_addr_t want,
+				  phys_addr_t least)
 {
 	void *p;
 
@@ -646,8 +706,8 @@ static bool kho_in_block_holds(const struct kho_in *in, phys_addr_t phys,
  * Allocate, from scratch, the list of table pages a walk may read and the
  * array of runs: a quarter of free scratch for the runs, a page at least.
  */
-static const char *kho_in_alloc_arrays(struct kho_in *in, u64 min_pfn,
-				       u64 max_pfn)
+static const char * __init kho_in_alloc_arrays(struct kho_in *in,
+					       u64 min_pfn, u64 max_pfn)
 {
 	phys_addr_t free = 0, start, end;
 	u64 it;
@@ -710,12 +770,31 @@ static const char *kho_in_check_pages(struct kho_in *in)
 	return NULL;
 }
 
+/*
+ * Sort the runs with the room left after them as the merge buffer, or
+ * with a buffer of their own if they fill more than half of their array.
+ */
+static void __init kho_in_sort_runs(struct kho_in *in)
+{
+	unsigned long cap = in->runs_size / sizeof(*in->runs);
+	phys_addr_t size = in->nr_runs * sizeof(*in->runs);
+	struct kho_run *tmp;
+
+	if (cap - in->nr_runs >= in->nr_runs) {
+		kho_runs_sort(in->runs, in->nr_runs, in->runs + in->nr_runs);
+		return;
+	}
+	tmp = size ? memblock_alloc_raw(size, SMP_CACHE_BYTES) : NULL;
+	kho_runs_sort(in->runs, in->nr_runs, tmp);
+	kho_in_free(tmp, size);
+}
+
 /* Sort the runs and check them, and that the FDT and list are preserved. */
-static const char *kho_in_check_runs(struct kho_in *in)
+static const char * __init kho_in_check_runs(struct kho_in *in)
 {
 	const char *why;
 
-	kho_runs_sort(in->runs, in->nr_runs);
+	kho_in_sort_runs(in);
 	why = kho_runs_check(in->runs, in->nr_runs, &memblock.memory,
 			     &memblock.reserved);
 	if (!why && !kho_in_block_holds(in, in->fdt, in->fdt_size))
@@ -752,7 +831,7 @@ static void kho_in_keep_runs(struct kho_in *in)
  *
  * Return: NULL, or why the handover is rejected (with the array freed).
  */
-const char *kho_in_check(struct kho_in *in)
+const char * __init kho_in_check(struct kho_in *in)
 {
 	struct kho_walk w = { .ops = &kho_in_walk_ops, .arg = in };
 	const char *why;
@@ -800,7 +879,7 @@ static void kho_in_add_range(void *arg, phys_addr_t base, phys_addr_t size)
  *
  * Return: NULL, or why the handover is rejected: then nothing is reserved.
  */
-const char *kho_in_reserve(struct kho_in *in)
+const char * __init kho_in_reserve(struct kho_in *in)
 {
 	phys_addr_t size;
 	const char *why = NULL;

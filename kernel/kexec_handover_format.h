@@ -63,7 +63,8 @@ struct kho_runs {
 int kho_runs_add(void *arg, phys_addr_t phys, unsigned int order,
 		 unsigned long nr);
 void kho_runs_flush(struct kho_runs *c);
-void kho_runs_sort(struct kho_run *runs, unsigned long nr);
+void kho_runs_sort(struct kho_run *runs, unsigned long nr,
+		   struct kho_run *tmp);
 const char *kho_runs_check(const struct kho_run *runs, unsigned long nr,
 			   const struct memblock_type *memory,
 			   const struct memblock_type *reserved);

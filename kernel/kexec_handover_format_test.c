@@ -72,7 +72,7 @@ static void kho_runs_collect_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, runs[2].order, 1);
 
 	/* Sorted by address for the checks. */
-	kho_runs_sort(runs, c.nr);
+	kho_runs_sort(runs, c.nr, NULL);
 	KUNIT_EXPECT_EQ(test, runs[1].base, PFN_PHYS(2 * KHO_BITMAP_BITS));
 	KUNIT_EXPECT_EQ(test, runs[2].base, PFN_PHYS(5 * KHO_BITMAP_BITS));
 }
@@ -361,6 +361,57 @@ static void kho_runs_ranges_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.range[1][1], 3 * SZ_2M);
 }
 
+/*
+ * Runs as a walk reports them, one stretch in address order per order,
+ * come out sorted by address whether they are merged through a buffer or
+ * heapsorted without one; runs already in order are left as they are, and
+ * runs in no order at all are sorted too.
+ */
+static void kho_runs_sort_test(struct kunit *test)
+{
+	static const unsigned int orders[] = { 0, 1, 2, 9, 10 };
+	const unsigned long nr = 300;
+	struct kho_run *runs, *tmp;
+	unsigned long i, j, k;
+	u64 *seen;
+	int pass;
+
+	runs = kunit_kcalloc(test, nr, sizeof(*runs), GFP_KERNEL);
+	tmp = kunit_kcalloc(test, nr, sizeof(*tmp), GFP_KERNEL);
+	seen = kunit_kcalloc(test, nr, sizeof(*seen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, runs);
+	KUNIT_ASSERT_NOT_NULL(test, tmp);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+
+	for (pass = 0; pass < 4; pass++) {
+		/* Run i of the stretch of orders[k] starts at (i * 5 + k) MiB. */
+		for (i = 0; i < nr; i++) {
+			j = i % (nr / ARRAY_SIZE(orders));
+			k = i / (nr / ARRAY_SIZE(orders));
+			runs[i] = (struct kho_run)KHO_RUN((j * 5 + k) * SZ_1M, 1,
+							  orders[k]);
+			if (pass == 2)	/* already in order */
+				runs[i].base = i * SZ_1M;
+			if (pass == 3)	/* no order: a permutation */
+				runs[i].base = ((i * 7) % nr) * SZ_1M;
+			seen[i] = runs[i].base;
+		}
+		kho_runs_sort(runs, nr, pass == 1 ? NULL : tmp);
+		for (i = 1; i < nr; i++)
+			KUNIT_ASSERT_LT(test, runs[i - 1].base, runs[i].base);
+		/* Every run is still there, with its own order and size. */
+		for (i = 0; i < nr; i++) {
+			for (j = 0; j < nr && seen[j] != runs[i].base; j++)
+				;
+			KUNIT_ASSERT_LT(test, j, nr);
+			if (pass < 2)
+				KUNIT_EXPECT_EQ(test, runs[i].order,
+						orders[j / (nr / ARRAY_SIZE(orders))]);
+			KUNIT_EXPECT_EQ(test, runs[i].nr, 1);
+		}
+	}
+}
+
 /* A lookup finds the run holding an address, at both ends and between. */
 static void kho_runs_find_test(struct kunit *test)
 {
@@ -637,6 +688,7 @@ static struct kunit_case kho_incoming_cases[] = {
 	KUNIT_CASE(kho_runs_collect_test),
 	KUNIT_CASE_PARAM(kho_runs_check_test, kho_runs_gen_params),
 	KUNIT_CASE(kho_runs_ranges_test),
+	KUNIT_CASE(kho_runs_sort_test),
 	KUNIT_CASE(kho_runs_find_test),
 	KUNIT_CASE(kho_runs_clip_test),
 	KUNIT_CASE_PARAM(kho_fdt_check_test, kho_fdt_gen_params),

@@ -21,6 +21,9 @@ BENCH_GIB=${BENCH_GIB%[Gg]}
 check_uint BENCH_GIB "$BENCH_GIB" 1 1024
 BENCH_MEM=${BENCH_MEM:-$((BENCH_GIB + 16))}
 BENCH_MEM=${BENCH_MEM%[Gg]}
+# The dense set, and 3 GiB for the kernels, scratch (CMA, which the
+# benchmark's unmovable pages cannot use) and the tables: BENCH_GIB=1
+# runs in a 4 GiB guest.
 check_uint BENCH_MEM "$BENCH_MEM" $((BENCH_GIB + 3)) 4096
 check_uint BENCH_SMP "$BENCH_SMP" 1 8
 IFS=, read -ra frag <<< "$BENCH_FRAG"

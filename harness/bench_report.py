@@ -7,6 +7,7 @@ starts at its "Linux version" banner.  Usage: bench_report.py LOG JSON CMD
 """
 
 import json
+import math
 import os
 import re
 import sys
@@ -160,29 +161,32 @@ def main():
     # Each step of the next kernel, and its boot up to the benchmark's
     # initcall (what memblock's size costs elsewhere shows there), per
     # doubling of the fragmented runs.
-    frag = [o for o, r in pairs if o['next.set'] == 'fragmented']
-    if len(frag) >= 2:
+    frag = sorted((o for o, r in pairs if o['next.set'] == 'fragmented'),
+                  key=lambda o: o['next.runs'])
+    if len(frag) >= 2 and frag[0]['next.runs'] < frag[-1]['next.runs']:
         a, b = frag[0], frag[-1]
-        doublings = max(1, round(ratio(b['next.runs'], a['next.runs'])).bit_length() - 1)
-        res['fragmented_growth_per_doubling'] = {}
+        doublings = math.log2(b['next.runs'] / a['next.runs'])
+        res['fragmented_growth_per_doubling'] = {'runs': [a['next.runs'], b['next.runs']]}
         for st in steps + ('boot',):
             key = 'next.%s_ns' % st
             if key not in a or key not in b:
                 continue
             g = ratio(b[key], a[key]) ** (1 / doublings) if a[key] else 0
             res['fragmented_growth_per_doubling'][st] = g
-            row('fragmented: %s, %d to %d runs' % (st, a['next.runs'], b['next.runs']),
+            row('fragmented: %s, fewest/most runs' % st,
                 a[key] / 1e6, b[key] / 1e6, 'ms',
-                'per doubling of runs %.2fx' % g,
+                '%d then %d runs: %.2fx per doubling' %
+                (a['next.runs'], b['next.runs'], g),
                 'doubling <= 2.2x' if st != 'boot' else '')
-    if len(frag_whole) >= 2:
+    frag_whole.sort()
+    if len(frag_whole) >= 2 and frag_whole[0][0] < frag_whole[-1][0]:
         (r1, o1, p1), (r2, o2, p2) = frag_whole[0], frag_whole[-1]
         growth = ratio(o2, o1) / ratio(r2, r1) * 2 if r1 and r2 else 0
         res['fragmented_growth'] = {'runs': [r1, r2], 'ours': ratio(o2, o1),
                                     'reference': ratio(p2, p1)}
         row('fragmented: growth, %dx runs' % round(ratio(r2, r1)),
             ratio(o2, o1), ratio(p2, p1), 'x',
-            'ours per doubling of runs %.2fx' % (ratio(o2, o1) ** (1 / max(1, round(ratio(r2, r1)) .bit_length() - 1))),
+            'ours per doubling of runs %.2fx' % (ratio(o2, o1) ** (1 / math.log2(r2 / r1))),
             'doubling <= 2.2x')
     hp = first.get('handover.preserve.ps_per_block', 0) / 1000
     res['handover_preserve_ns_per_block'] = hp

@@ -434,7 +434,7 @@ const char *kho_scratch_check(const struct kho_scratch *list, u64 size,
 }
 
 /* Forget everything recorded about the handover; memblock as it was. */
-static void kho_in_forget(struct kho_in *in)
+static void __init kho_in_forget(struct kho_in *in)
 {
 	unsigned int i;
 
@@ -474,7 +474,7 @@ static void kho_in_forget(struct kho_in *in)
  *
  * Return: @why.
  */
-const char *kho_in_reject(struct kho_in *in, const char *why)
+const char * __init kho_in_reject(struct kho_in *in, const char *why)
 {
 	kho_in_forget(in);
 	in->rejected = true;
@@ -499,8 +499,8 @@ const char *kho_in_reject(struct kho_in *in, const char *why)
  *
  * Return: NULL, or why the handover is rejected.
  */
-const char *kho_in_parse(struct kho_in *in, u64 fdt, u64 fdt_size, u64 list,
-			 u64 list_size)
+const char * __init kho_in_parse(struct kho_in *in, u64 fdt, u64 fdt_size,
+				 u64 list, u64 list_size)
 {
 	const struct kho_scratch *areas;
 	unsigned int cnt = 0;
@@ -545,7 +545,7 @@ const char *kho_in_parse(struct kho_in *in, u64 fdt, u64 fdt_size, u64 list,
 }
 
 /* Bytes of memblock memory in [@base, @base + @size). */
-static phys_addr_t kho_mem_bytes(phys_addr_t base, phys_addr_t size)
+static phys_addr_t __init kho_mem_bytes(phys_addr_t base, phys_addr_t size)
 {
 	const struct memblock_region *r;
 	phys_addr_t bytes = 0, end = base + size;
@@ -570,7 +570,8 @@ static phys_addr_t kho_mem_bytes(phys_addr_t base, phys_addr_t size)
  *
  * Return: NULL, or why the handover is rejected.
  */
-const char *kho_in_scratch_only(struct kho_in *in, phys_addr_t low_scratch)
+const char * __init kho_in_scratch_only(struct kho_in *in,
+					phys_addr_t low_scratch)
 {
 	const struct kho_scratch *a = in->areas, *b;
 	phys_addr_t total = 0;
@@ -607,7 +608,7 @@ const char *kho_in_scratch_only(struct kho_in *in, phys_addr_t low_scratch)
 }
 
 /* A walk's map callback: tables must be RAM outside scratch, read once. */
-static const void *kho_in_map_table(void *arg, phys_addr_t phys)
+static const void * __init kho_in_map_table(void *arg, phys_addr_t phys)
 {
 	struct kho_in *in = arg;
 
@@ -631,7 +632,7 @@ static int kho_in_add_run(void *arg, phys_addr_t phys, unsigned int order,
 	return 0;
 }
 
-static const struct kho_walk_ops kho_in_walk_ops = {
+static const struct kho_walk_ops kho_in_walk_ops __initconst = {
 	.run = kho_in_add_run,
 	.map = kho_in_map_table,
 };
@@ -680,7 +681,7 @@ static void * __init kho_in_alloc(phys_addr_t *size, phys_addr_t want,
 	return NULL;
 }
 
-static void kho_in_free(void *p, phys_addr_t size)
+static void __init kho_in_free(void *p, phys_addr_t size)
 {
 	if (p && size)
 		memblock_free(p, size);
@@ -726,7 +727,8 @@ static const char * __init kho_in_alloc_arrays(struct kho_in *in,
 }
 
 /* Walk the tables into runs, timing the walk if a counter is given. */
-static const char *kho_in_walk(struct kho_in *in, struct kho_walk *w)
+static const char * __init kho_in_walk(struct kho_in *in,
+				       struct kho_walk *w)
 {
 	int err;
 
@@ -805,7 +807,7 @@ static const char * __init kho_in_check_runs(struct kho_in *in)
 }
 
 /* Number the blocks of the runs and keep only the memory the runs use. */
-static void kho_in_keep_runs(struct kho_in *in)
+static void __init kho_in_keep_runs(struct kho_in *in)
 {
 	unsigned long i;
 	u64 first = 0;

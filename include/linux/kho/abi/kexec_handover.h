@@ -28,10 +28,12 @@
  * find at most one such entry, or both properties or neither.
  *
  * The scratch list is an array of ``{ u64 addr; u64 size; }`` pairs, one
- * per scratch area, each aligned in address and size to KHO_SCRATCH_ALIGN,
- * the largest pageblock of 4 KiB pages, so that a next kernel whose
- * pageblocks are smaller (2 MiB with huge pages configured) accepts it
- * too: each kernel checks its own.  It holds at most a low-memory
+ * per scratch area, each aligned in address and size to the next kernel's
+ * CMA pageblock size, which it checks.  A kernel that sizes scratch aligns
+ * it to KHO_SCRATCH_ALIGN, the pageblock of MAX_PAGE_ORDER 10 with 4 KiB
+ * pages, so that a next kernel without huge pages (4 MiB pageblocks)
+ * takes what one with them (2 MiB) gave; a kernel passes on the list it
+ * was given.  It holds at most a low-memory
  * area, a global one and one per NUMA node the next kernel supports: a
  * longer list is rejected.  The next kernel places itself
  * and allocates only inside these areas until it has reserved preserved
@@ -81,12 +83,12 @@
 #define KHO_CHOSEN_FDT		"linux,kho-fdt"
 #define KHO_CHOSEN_SCRATCH	"linux,kho-scratch"
 
-/* The alignment of scratch areas: 4 MiB, MAX_PAGE_ORDER of 4 KiB pages. */
+/* How a kernel that sizes scratch aligns it: see the scratch list above. */
 #define KHO_SCRATCH_ALIGN	(4ULL << 20)
 
 /**
  * struct kho_scratch - One scratch area, as the scratch list holds it.
- * @addr: physical address, aligned to KHO_SCRATCH_ALIGN.
+ * @addr: physical address, aligned to the CMA pageblock size.
  * @size: size in bytes, aligned likewise.
  */
 struct kho_scratch {

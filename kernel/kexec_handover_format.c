@@ -786,7 +786,8 @@ static void __init kho_in_sort_runs(struct kho_in *in)
 		kho_runs_sort(in->runs, in->nr_runs, in->runs + in->nr_runs);
 		return;
 	}
-	tmp = size ? memblock_alloc_raw(size, SMP_CACHE_BYTES) : NULL;
+	/* Without it, kho_runs_sort() heapsorts. */
+	tmp = memblock_alloc_raw(size, SMP_CACHE_BYTES);
 	kho_runs_sort(in->runs, in->nr_runs, tmp);
 	kho_in_free(tmp, size);
 }

@@ -172,21 +172,21 @@ void __init kho_populate(phys_addr_t fdt, u64 fdt_size, phys_addr_t scratch,
  */
 static const char * __init kho_parse_boot(void)
 {
+	bool fdt_ok;
+
 	kho_in.ops = &kho_in_ops;
 	if (kho_boot.found > 1) {
 		kho_in.seen = true;
 		return kho_in_reject(&kho_in, "more than one handover");
 	}
-	if (!kho_mem_usable(&memblock.memory, kho_boot.fdt,
-			    kho_boot.fdt_size) ||
-	    !kho_mem_usable(&memblock.memory, kho_boot.list,
-			    kho_boot.list_size)) {
+	fdt_ok = kho_mem_usable(&memblock.memory, kho_boot.fdt,
+				kho_boot.fdt_size);
+	if (!fdt_ok || !kho_mem_usable(&memblock.memory, kho_boot.list,
+				       kho_boot.list_size)) {
 		kho_in.seen = true;
 		kho_in_reject(&kho_in,
 			      "the FDT or the scratch list is not in usable RAM");
-		kho_in.where = kho_mem_usable(&memblock.memory, kho_boot.fdt,
-					      kho_boot.fdt_size) ?
-			       kho_boot.list : kho_boot.fdt;
+		kho_in.where = fdt_ok ? kho_boot.list : kho_boot.fdt;
 		return kho_in.why;
 	}
 	return kho_in_parse(&kho_in, kho_boot.fdt, kho_boot.fdt_size,

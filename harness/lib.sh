@@ -82,6 +82,8 @@ kernel_image() {
 	esac
 }
 SELFTEST_CONFIG=$ROOT/tools/testing/selftests/kho/config
+# Options no kernel of make test uses, off in all of them.
+TRIM=--kunitconfig=$ROOT/harness/trim.config
 
 kernel_dir() {	# kernel_dir NAME: where kernel NAME is built
 	if [ "$1" = test ]; then
@@ -96,26 +98,28 @@ kernel_configs() {
 	case "$1" in
 	test)
 		echo "--kunitconfig=$SELFTEST_CONFIG --kunitconfig=$ROOT/harness/bench.config" \
-		     "--kunitconfig=$ROOT/harness/system.config"
+		     "--kunitconfig=$ROOT/harness/system.config $TRIM"
 		;;
 	prod)
 		mkdir -p "$BUILD"
 		grep -vE '^CONFIG_(DEBUG_FS|KUNIT|KEXEC_HANDOVER_DEBUG|KEXEC_HANDOVER_KUNIT_TEST)=' \
 			"$SELFTEST_CONFIG" > "$BUILD/prod.config"
 		cat "$ROOT/harness/prod.config" >> "$BUILD/prod.config"
-		echo "--kunitconfig=$BUILD/prod.config"
+		echo "--kunitconfig=$BUILD/prod.config $TRIM"
 		;;
 	debug)
-		echo "--kunitconfig=$SELFTEST_CONFIG --kunitconfig=$ROOT/harness/debug.config"
+		echo "--kunitconfig=$SELFTEST_CONFIG --kunitconfig=$ROOT/harness/debug.config $TRIM"
 		;;
 	arm64)
-		# The selftest's fragment without its x86 options, cross-built.
+		# The selftest's fragment without its x86 options, cross-built;
+		# QEMU's virt machine describes itself in a device tree, so
+		# neither ACPI nor PCI is built (harness/arm64.config).
 		mkdir -p "$BUILD"
-		grep -vE '^CONFIG_(X86_|SERIAL_8250)' "$SELFTEST_CONFIG" \
+		grep -vE '^CONFIG_(X86_|SERIAL_8250|ACPI=|PCI=)' "$SELFTEST_CONFIG" \
 			> "$BUILD/arm64.config"
 		cat "$ROOT/harness/bench.config" "$ROOT/harness/arm64.config" \
 			>> "$BUILD/arm64.config"
-		echo "--kunitconfig=$BUILD/arm64.config"
+		echo "--kunitconfig=$BUILD/arm64.config $TRIM"
 		;;
 	distro)
 		# Not kunit.py's: harness/distro.sh configures it.
@@ -129,7 +133,7 @@ kernel_configs() {
 KOUT=$(kernel_dir test)
 KUNITCONFIGS=(--kunitconfig="$SELFTEST_CONFIG"
 	      --kunitconfig="$ROOT/harness/bench.config"
-	      --kunitconfig="$ROOT/harness/system.config")
+	      --kunitconfig="$ROOT/harness/system.config" "$TRIM")
 
 QEMU=${QEMU:-qemu-system-x86_64}
 

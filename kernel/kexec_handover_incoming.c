@@ -138,6 +138,7 @@ static struct {
 	u64 fdt_size;
 	phys_addr_t list;
 	u64 list_size;
+	const char *bad;
 	unsigned int found;
 } kho_boot __initdata;
 
@@ -165,6 +166,22 @@ void __init kho_populate(phys_addr_t fdt, u64 fdt_size, phys_addr_t scratch,
 	kho_boot.list_size = scratch_size;
 }
 
+/**
+ * kho_populate_bad() - Record a handover the boot data describes wrongly.
+ * @why: what is wrong with it, for the log.
+ *
+ * The kernel boots without it, and refuses any other handover the boot
+ * data names.
+ *
+ * Context: Early boot, before memblock has memory.
+ */
+void __init kho_populate_bad(const char *why)
+{
+	if (kho_boot.found++)
+		return;
+	kho_boot.bad = why;
+}
+
 /*
  * Check and read the handover kho_populate() recorded: its FDT and list
  * must lie in RAM the kernel maps before early_memremap() may read them,
@@ -178,6 +195,10 @@ static const char * __init kho_parse_boot(void)
 	if (kho_boot.found > 1) {
 		kho_in.seen = true;
 		return kho_in_reject(&kho_in, "more than one handover");
+	}
+	if (kho_boot.bad) {
+		kho_in.seen = true;
+		return kho_in_reject(&kho_in, kho_boot.bad);
 	}
 	fdt_ok = kho_mem_usable(&memblock.memory, kho_boot.fdt,
 				kho_boot.fdt_size);

@@ -97,6 +97,7 @@ void kho_restore_free(void *mem);
 /* Private: for early boot code of architectures and mm only. */
 void __init kho_populate(phys_addr_t fdt, u64 fdt_size, phys_addr_t scratch,
 			 u64 scratch_size);
+void __init kho_populate_bad(const char *why);
 void __init kho_memblock_init(phys_addr_t low_scratch);
 void __init kho_reserve_preserved(void);
 void __init kho_reserve_scratch(void);
@@ -212,6 +213,10 @@ static inline void kho_restore_free(void *mem)
 
 static inline void kho_populate(phys_addr_t fdt, u64 fdt_size,
 				phys_addr_t scratch, u64 scratch_size)
+{
+}
+
+static inline void kho_populate_bad(const char *why)
 {
 }
 

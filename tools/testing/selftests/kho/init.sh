@@ -49,6 +49,14 @@ if [ -d /sys/firmware/efi ]; then
 		say "efi runtime services gave no variables"
 	fi
 fi
+# A bad handover in /chosen is hidden from the tree once read.
+if [ "$(arg chosen)" = 1 ] && [ "$hop" -gt 0 ]; then
+	if ls /proc/device-tree/chosen | grep -q '^linux,kho-'; then
+		say "chosen: handover still in /proc/device-tree"
+	else
+		say "chosen: handover hidden"
+	fi
+fi
 # A production kernel has no debugfs: kexec -e alone finalizes.
 [ -d /sys/kernel/debug/kho ] || say "no debugfs"
 
@@ -273,6 +281,17 @@ if [ "$hop" -lt "$hops" ]; then
 			kexec -e
 			say "plain kexec -e failed after discard"
 		fi
+		kexec -u
+	fi
+
+	# kho_vmtest.chosen=1: kexec_load() with the tree /kho-dtb/N.dtb.
+	dtb=/kho-dtb/$((hop + 1)).dtb
+	if [ "$(arg chosen)" = 1 ] && [ -e "$dtb" ] &&
+	   kexec -l /boot/kernel --dtb="$dtb" --initrd=/tmp/initrd.gz \
+		 --append="$next"; then
+		say "kexec into kernel $((hop + 2)) with $dtb"
+		kexec -e
+		say "kexec -e failed"
 		kexec -u
 	fi
 

@@ -105,6 +105,10 @@ setting luhold		0		flag
 setting plain		0		flag
 # samples/kho's module keeps a message across every kexec.
 setting sample		0		flag
+# arm64: kexec each next kernel with kexec_load() and a device tree made
+# on the host whose /chosen names a bad handover, one per kexec (see
+# chosen_dtbs); the kernels must boot without it.
+setting chosen		0		flag
 # Boot a Debian system under systemd from a virtio disk instead of the
 # initramfs; debian-test.sh updates it with systemctl kexec, hops times.
 setting debian		0		flag
@@ -426,6 +430,48 @@ mem_mib() {
 	esac
 }
 
+# The bad /chosen handovers of chosen=1, one a kexec: a repeated
+# linux,kho-fdt, a linux,kho-fdt of one cell pair too few, and an FDT at
+# 0 (flash on QEMU's virt machine, not RAM).  Each is QEMU's own tree for
+# the machine the scenario boots, so that only /chosen is wrong.
+CHOSEN_BAD=(
+	"linux,kho-fdt = <0x0 0x40000000 0x0 0x1000>;
+	 linux,kho-fdt = <0x0 0x40000000 0x0 0x1000>;
+	 linux,kho-scratch = <0x0 0x40001000 0x0 0x10>;"
+	"linux,kho-fdt = <0x40000000 0x1000>;
+	 linux,kho-scratch = <0x0 0x40001000 0x0 0x10>;"
+	"linux,kho-fdt = <0x0 0x0 0x0 0x1000>;
+	 linux,kho-scratch = <0x0 0x40001000 0x0 0x10>;"
+)
+
+# chosen_dtbs NAME QEMU-ARGS...: an initramfs of /kho-dtb/N.dtb, the tree
+# kernel N passes to kexec_load(), appended to the scenario's initramfs
+# as $OUT/NAME.initrd.
+chosen_dtbs() {
+	local name=$1 dir=$OUT/$1.dtb i
+	shift
+
+	rm -rf "$dir"
+	mkdir -p "$dir/kho-dtb"
+	"$QEMU_BINARY" "$@" -machine dumpdtb="$dir/virt.dtb" > /dev/null 2>&1 &&
+		dtc -q -I dtb -O dts -o "$dir/virt.dts" "$dir/virt.dtb" || return 1
+	for i in "${!CHOSEN_BAD[@]}"; do
+		# kexec-tools fills a kaslr-seed a kernel wiped, refusing
+		# another, as a booted kernel's own tree has.  dtc refuses a
+		# repeated property unless forced (-f).
+		awk -v add="${CHOSEN_BAD[$i]}" '
+			/^\t\t(rng|kaslr)-seed = / { next }
+			{ print }
+			/^\tchosen {$/ { print add; print "kaslr-seed = <0x0 0x0>;" }' \
+			"$dir/virt.dts" |
+			dtc -q -f -I dts -O dtb -o "$dir/kho-dtb/$((i + 1)).dtb" - \
+			2> /dev/null
+		[ -s "$dir/kho-dtb/$((i + 1)).dtb" ] || return 1
+	done
+	(cd "$dir" && find kho-dtb | cpio -o -H newc 2> /dev/null) | gzip -1 |
+		cat "$INITRAMFS" - > "$OUT/$name.initrd"
+}
+
 # Run one scenario: $1 name, with the settings in SET.  Leaves the log in
 # $OUT/$1.log.
 run_vm() {
@@ -448,6 +494,7 @@ run_vm() {
 	[ "${SET[luhold]}" = 1 ] && append+=" liveupdate=on kho_vmtest.luhold=1"
 	[ "${SET[plain]}" = 1 ] && append+=" kho_vmtest.plain=1"
 	[ "${SET[sample]}" = 1 ] && append+=" kho_vmtest.sample=1"
+	[ "${SET[chosen]}" = 1 ] && append+=" kho_vmtest.chosen=1"
 	[ "${SET[refuse]}" = 1 ] && append+=" test_kho.refuse=1"
 	[ "${SET[big_block]}" = 1 ] && append+=" test_kho.big_block=1"
 	[ -n "${SET[movablecore]}" ] && append+=" movablecore=${SET[movablecore]}"
@@ -468,7 +515,10 @@ run_vm() {
 	      -smp "${SET[smp]}" -m "${mem}M")
 	if [ "$ARCH" = arm64 ]; then
 		# QEMU 7.2's default pointer authentication crawls under TCG.
-		args+=(-machine virt -cpu max,pauth-impdef=on)
+		# Without ACPI tables the firmware hands the kernel QEMU's
+		# device tree, which is all a kernel built without ACPI reads.
+		# shellcheck disable=SC2054
+		args+=(-machine virt,acpi=off -cpu max,pauth-impdef=on)
 	fi
 	if [ "${SET[firmware]}" = uefi ]; then
 		args+=(-bios "$OVMF")
@@ -488,6 +538,13 @@ run_vm() {
 	fi
 	# shellcheck disable=SC2206
 	[ -n "${SET[qemu]}" ] && args+=(${SET[qemu]})
+	if [ "${SET[chosen]}" = 1 ]; then
+		if ! chosen_dtbs "$name" "${args[@]}"; then
+			echo "# cannot make the device trees of chosen=1" > "$log"
+			return 0
+		fi
+		boot=(-kernel "$KERNEL" -initrd "$OUT/$name.initrd")
+	fi
 
 	timeout "$VM_TIMEOUT" "$QEMU_BINARY" "${args[@]}" "${boot[@]}" \
 		-append "$append" > "$log" 2>&1 < /dev/null
@@ -770,6 +827,18 @@ expect_rejected() {
 		'KHO: handover rejected' || return 1
 	need "test_kho saw data from a rejected handover" \
 		'test_kho: no test data handed over'
+}
+
+# chosen: every bad /chosen of CHOSEN_BAD rejected with its reason, and
+# hidden from the kernel's tree, so that no loader passes it on.
+expect_chosen() {
+	count 'KHO: handover rejected: bad linux,kho-fdt or linux,kho-scratch in /chosen' \
+		2 "a bad property rejected" || return 1
+	need "the FDT outside RAM was not rejected" \
+		'KHO: handover rejected: the FDT or the scratch list is not in usable RAM;' ||
+		return 1
+	count 'kho-vmtest: chosen: handover hidden' "${SET[hops]}" \
+		"/chosen's handover hidden"
 }
 
 # absent: without kho=on, no handover.

@@ -168,7 +168,7 @@ void __init kho_populate(phys_addr_t fdt, u64 fdt_size, phys_addr_t scratch,
 
 /**
  * kho_populate_bad() - Record a handover the boot data describes wrongly.
- * @why: what is wrong with it, for the log.
+ * @why: what is wrong with it, for the log: a string constant.
  *
  * The kernel boots without it, and refuses any other handover the boot
  * data names.
@@ -183,22 +183,23 @@ void __init kho_populate_bad(const char *why)
 }
 
 /*
- * Check and read the handover kho_populate() recorded: its FDT and list
- * must lie in RAM the kernel maps before early_memremap() may read them,
- * so that a bad address cannot name device memory.
+ * Check and read the handover kho_populate() recorded, or reject the one
+ * kho_populate_bad() did with its reason.  The FDT and list must lie in
+ * RAM the kernel maps before early_memremap() may read them, so that a
+ * bad address cannot name device memory.
  */
 static const char * __init kho_parse_boot(void)
 {
 	bool fdt_ok;
 
 	kho_in.ops = &kho_in_ops;
-	if (kho_boot.found > 1) {
-		kho_in.seen = true;
-		return kho_in_reject(&kho_in, "more than one handover");
-	}
 	if (kho_boot.bad) {
 		kho_in.seen = true;
 		return kho_in_reject(&kho_in, kho_boot.bad);
+	}
+	if (kho_boot.found > 1) {
+		kho_in.seen = true;
+		return kho_in_reject(&kho_in, "more than one handover");
 	}
 	fdt_ok = kho_mem_usable(&memblock.memory, kho_boot.fdt,
 				kho_boot.fdt_size);

@@ -51,7 +51,9 @@ if [ -d /sys/firmware/efi ]; then
 fi
 # A bad handover in /chosen is hidden from the tree once read.
 if [ "$(arg chosen)" = 1 ] && [ "$hop" -gt 0 ]; then
-	if ls /proc/device-tree/chosen | grep -q '^linux,kho-'; then
+	if [ ! -d /proc/device-tree/chosen ] || [ ! -r /sys/firmware/fdt ]; then
+		say "chosen: no device tree to look at"
+	elif ls /proc/device-tree/chosen | grep -q '^linux,kho-'; then
 		say "chosen: handover still in /proc/device-tree"
 	else
 		say "chosen: handover hidden"
@@ -284,6 +286,24 @@ if [ "$hop" -lt "$hops" ]; then
 		kexec -u
 	fi
 
+	# kho_vmtest.badimage=1: the Image marked as one with 16K pages (bits
+	# 1-2 of its header's flags, at byte 24, are 2) is refused.
+	if [ "$(arg badimage)" = 1 ] && [ "$hop" = 0 ]; then
+		cp /boot/kernel /tmp/image16k
+		b=$(od -An -tu1 -j24 -N1 /boot/kernel | tr -d ' ')
+		b=$(((b & ~6) | 4))
+		printf "\\$(printf %o "$b")" |
+			dd of=/tmp/image16k bs=1 seek=24 conv=notrunc 2>/dev/null
+		if kexec -s -l /tmp/image16k --initrd=/tmp/initrd.gz \
+			 --append="$next"; then
+			say "16K image loaded"
+			kexec -u
+		else
+			say "16K image refused"
+		fi
+		rm -f /tmp/image16k
+	fi
+
 	# kho_vmtest.chosen=1: kexec_load() with the tree /kho-dtb/N.dtb.
 	dtb=/kho-dtb/$((hop + 1)).dtb
 	if [ "$(arg chosen)" = 1 ] && [ -e "$dtb" ] &&
@@ -293,6 +313,8 @@ if [ "$hop" -lt "$hops" ]; then
 		kexec -e
 		say "kexec -e failed"
 		kexec -u
+	elif [ "$(arg chosen)" = 1 ]; then
+		say "kexec -l --dtb=$dtb failed"
 	fi
 
 	say "kexec into kernel $((hop + 2))"

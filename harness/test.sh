@@ -11,16 +11,41 @@ mkdir -p "$BUILD"
 export RESULTS=$BUILD/test.results
 : > "$RESULTS"
 
-# The arm64 KUnit run comes after vmtest.sh, which builds that kernel
-# beside the x86 scenarios.
-stages=(kunit.sh vmtest.sh arm64:kunit.sh host.sh check.sh)
-for s in "${stages[@]}"; do
-	log "running ${s%.sh}"
-	case "$s" in
-	*:*) KERNEL=${s%%:*} "$ROOT/harness/${s#*:}" || true ;;
-	*) "$ROOT/harness/$s" || true ;;
+stage() {	# stage [KERNEL:]SCRIPT: run one stage; its results count
+	log "running ${1%.sh}"
+	case "$1" in
+	*:*) KERNEL=${1%%:*} "$ROOT/harness/${1#*:}" || true ;;
+	*) "$ROOT/harness/$1" || true ;;
 	esac
+}
+
+# KUnit builds the test kernel; vmtest.sh builds the others one after
+# another, each kernel's scenarios running beside the next build.  Once
+# the last kernel is built nothing compiles in the tree but the static
+# checks, which rebuild our objects with W=1 and sparse and for a moment
+# put the base version of each patched file back: they, the host harness
+# and the arm64 KUnit run then go beside the remaining scenarios, their
+# output held until the scenarios are done.
+stage kunit.sh
+builds=$BUILD/vmtest-builds
+rm -rf "$builds"
+stage vmtest.sh &
+vm=$!
+trap 'kill "$vm" "${side:-}" 2>/dev/null' EXIT
+while [ ! -e "$builds/done" ] && kill -0 "$vm" 2>/dev/null; do
+	sleep 5
 done
+side_log=$BUILD/test-side.log
+(
+	for s in arm64:kunit.sh host.sh check.sh; do
+		stage "$s"
+	done
+) > "$side_log" 2>&1 &
+side=$!
+wait "$vm"
+wait "$side"
+cat "$side_log"
+trap - EXIT
 
 passed=$(grep -c '^PASS ' "$RESULTS")
 failed=$(grep -c '^FAIL ' "$RESULTS")

@@ -54,7 +54,7 @@
  * work and memory a handover costs the next kernel stay bounded.
  */
 #define LUO_MAX_SESSIONS	4096
-#define LUO_MAX_FILES		16384
+#define LUO_MAX_FILES		131072
 
 /* As include/linux/liveupdate.h's LIVEUPDATE_COMPAT_LENGTH. */
 #define LUO_COMPAT_LENGTH	32

@@ -51,7 +51,9 @@
 /*
  * What one handover may hold.  CREATE_SESSION and PRESERVE_FD refuse to
  * go past them, and the next kernel refuses a handover that does, so the
- * work and memory a handover costs the next kernel stay bounded.
+ * work and memory a handover costs the next kernel stay bounded.  Kernels
+ * before LUO_MAX_FILES was 131072 took 16384 files: going back to one
+ * with more files held loses every session.
  */
 #define LUO_MAX_SESSIONS	4096
 #define LUO_MAX_FILES		131072

@@ -291,6 +291,8 @@ if [ "$hop" -lt "$hops" ]; then
 	if [ "$(arg badimage)" = 1 ] && [ "$hop" = 0 ]; then
 		cp /boot/kernel /tmp/image16k
 		b=$(od -An -tu1 -j24 -N1 /boot/kernel | tr -d ' ')
+		# PID 1 must not die on a bad number in $((...)).
+		case "$b" in ''|*[!0-9]*) b=0 ;; esac
 		b=$(((b & ~6) | 4))
 		printf "\\$(printf %o "$b")" |
 			dd of=/tmp/image16k bs=1 seek=24 conv=notrunc 2>/dev/null

@@ -13,7 +13,7 @@ all: build
 
 help:
 	@echo "make test      every test; ends with 'N passed, N failed' (DISTRO=1: and the distro kernel)"
-	@echo "make demo      build the patched kernel and boot it under QEMU (ARCH=arm64, LIVEUPDATE=1, PSTORE=1, ...)"
+	@echo "make demo      build the patched kernel and boot it under QEMU (ARCH=arm64, LIVEUPDATE=1, PSTORE=1, VM=1, ...)"
 	@echo "make kunit     the KUnit suite under QEMU (KUNIT_FILTER=glob)"
 	@echo "make vmtest    the kexec handover scenarios under QEMU (SCENARIOS=...)"
 	@echo "make host      the host harness: unit tests, corpus, a short fuzz run"

@@ -9,7 +9,9 @@
 # (MiB, every other page preserved: one run per page) goes the same way,
 # ranges then per block.  Prints a table and writes build/bench/
 # bench.json.  Knobs: BENCH_GIB (default 4), BENCH_MEM (GiB, default
-# BENCH_GIB + 16), BENCH_SMP (default 2), BENCH_FRAG (default 256,512).
+# BENCH_GIB + 16), BENCH_SMP (default 2), BENCH_FRAG (default 256,512),
+# BENCH_VM (MiB of a VM's RAM that luo-vm keeps through a kexec in a
+# second run, its blackout split; default 64, 0 for none; x86_64).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -26,6 +28,11 @@ BENCH_MEM=${BENCH_MEM%[Gg]}
 # runs in a 4 GiB guest.
 check_uint BENCH_MEM "$BENCH_MEM" $((BENCH_GIB + 3)) 4096
 check_uint BENCH_SMP "$BENCH_SMP" 1 8
+BENCH_VM=${BENCH_VM:-64}
+BENCH_VM=${BENCH_VM%[Mm]}
+check_uint BENCH_VM "$BENCH_VM" 0 4096
+[ "$BENCH_VM" = 0 ] || [ "$(arch_kernel)" != arm64 ] ||
+	usage_die BENCH_VM "$BENCH_VM" "0 on arm64: the VM is an x86 guest of QEMU for x86_64"
 IFS=, read -ra frag <<< "$BENCH_FRAG"
 [ ${#frag[@]} -le 4 ] || usage_die BENCH_FRAG "$BENCH_FRAG" "up to 4 sizes in MiB, comma-separated"
 # A fragmented set is allocated whole once the dense one is freed: it
@@ -68,6 +75,18 @@ tail -n +1 -f "$out/custom.log" --pid=$vm |
 	sed -u -E 's/^\[ *[0-9.]+\] //; s/^/  /' || true
 wait $vm || { cat "$out/ktap.log"; die "the benchmark run failed; see $out/custom.log"; }
 
+# A VM kept through one kexec: its RAM, QEMU and the kernels' own.
+vmlog=
+if [ "$BENCH_VM" != 0 ]; then
+	log "benchmark: a VM of ${BENCH_VM} MiB kept through a kexec by luo-vm"
+	mkdir -p "$out/vm"
+	"$SRC/tools/testing/selftests/kho/vmtest.sh" -O "$(kernel_dir "$kernel")" -o "$out/vm" -c \
+		"hops=1 mem=$((2 + BENCH_VM / 512))G vm=live vm_mib=$BENCH_VM" \
+		> "$out/vm/ktap.log" ||
+		{ cat "$out/vm/ktap.log"; die "the VM run failed; see $out/vm/custom.log"; }
+	vmlog=$out/vm/custom.log
+fi
+
 python3 "$ROOT/harness/bench_report.py" "$out/custom.log" "$out/bench.json" \
-	"make bench BENCH_GIB=$BENCH_GIB BENCH_MEM=$BENCH_MEM BENCH_SMP=$BENCH_SMP BENCH_FRAG=$BENCH_FRAG" \
-	"$load_before $(cut -d' ' -f1 /proc/loadavg)"
+	"make bench BENCH_GIB=$BENCH_GIB BENCH_MEM=$BENCH_MEM BENCH_SMP=$BENCH_SMP BENCH_FRAG=$BENCH_FRAG BENCH_VM=$BENCH_VM" \
+	"$load_before $(cut -d' ' -f1 /proc/loadavg)" ${vmlog:+"$vmlog"}

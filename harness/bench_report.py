@@ -3,7 +3,9 @@
 """Turn the console log of a KHO benchmark run into a table and JSON.
 
 Each kernel of the run prints "kho-bench: <key> <value>" lines; a kernel
-starts at its "Linux version" banner.  Usage: bench_report.py LOG JSON CMD
+starts at its "Linux version" banner.  VMLOG, if given, is the console log
+of a run where luo-vm kept a VM through a kexec: its blackout, split, is
+added.  Usage: bench_report.py LOG JSON CMD [LOAD [VMLOG]]
 """
 
 import json
@@ -32,6 +34,29 @@ def parse(path):
     return kernels
 
 
+VM_RE = re.compile(
+    r'luo-vm: VM \S+ running again in QEMU \d+: blackout (\d+) us: '
+    r'save (\d+) us, preserve (\d+) us, end QEMU and kexec (\d+) us, '
+    r'next kernel to resume (\d+) us, retrieve (\d+) us, restore (\d+) us; '
+    r'(\d+) MiB of RAM, (\d+) KiB of device state')
+VM_KEYS = ('blackout_us', 'save_us', 'preserve_us', 'end_qemu_and_kexec_us',
+           'next_kernel_to_resume_us', 'retrieve_us', 'restore_us',
+           'ram_mib', 'state_kib')
+
+
+def parse_vm(path):
+    """The last blackout luo-vm resume printed in PATH, as a dict."""
+    found = None
+    with open(path, errors='replace') as f:
+        for line in f:
+            m = VM_RE.search(line)
+            if m:
+                found = dict(zip(VM_KEYS, map(int, m.groups())))
+    if not found:
+        sys.exit('no VM resumed by luo-vm in %s' % path)
+    return found
+
+
 def ratio(a, b):
     return a / b if a and b else 0.0
 
@@ -39,6 +64,7 @@ def ratio(a, b):
 def main():
     log, out, cmd = sys.argv[1:4]
     load = sys.argv[4] if len(sys.argv) > 4 else ''
+    vmlog = sys.argv[5] if len(sys.argv) > 5 else ''
     with open(log, errors='replace') as f:
         failed = [l.strip() for l in f if 'kho-bench: preserve failed' in l
                   or 'kho-bench: cannot' in l or 'kho-bench: bad' in l]
@@ -191,6 +217,19 @@ def main():
     hp = first.get('handover.preserve.ps_per_block', 0) / 1000
     res['handover_preserve_ns_per_block'] = hp
     row('kho_preserve_folio(), real pages', hp, 0, 'ns/block', 'global tracker', '')
+
+    if vmlog:
+        vm = parse_vm(vmlog)
+        own = vm['preserve_us'] + vm['retrieve_us']
+        vm['live_update_share_of_blackout'] = ratio(own, vm['blackout_us'])
+        res['vm_live_update'] = vm
+        row('VM of %d MiB: blackout' % vm['ram_mib'], vm['blackout_us'] / 1e3,
+            0, 'ms', 'preserve + retrieve %.1f%% of it' %
+            (100 * vm['live_update_share_of_blackout']), '')
+        for key in VM_KEYS[1:7]:
+            row('VM: %s' % key[:-3].replace('_', ' '), vm[key] / 1e3, 0,
+                'ms', '%.1f%% of the blackout' %
+                (100 * ratio(vm[key], vm['blackout_us'])), '')
 
     with open(out, 'w') as f:
         json.dump(res, f, indent=2)

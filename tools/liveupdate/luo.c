@@ -38,7 +38,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../include/uapi/linux/liveupdate.h"
+#include "luo-lib.h"
 
 #define HOLDER	"@luo-hold"
 #define MAX_FILES	1024
@@ -49,20 +49,6 @@ static int fail(const char *what, int err)
 {
 	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(err));
 	return 1;
-}
-
-static int session(int dev, unsigned long cmd, const char *name)
-{
-	struct liveupdate_ioctl_create_session arg = { .size = sizeof(arg) };
-
-	size_t len = strlen(name);
-
-	if (len >= sizeof(arg.name)) {
-		errno = EINVAL;
-		return -1;
-	}
-	memcpy(arg.name, name, len);
-	return ioctl(dev, cmd, &arg) ? -1 : arg.fd;
 }
 
 /* Copy @len bytes from @in to @out, from where each stands. */
@@ -77,15 +63,6 @@ static int copy(int in, int out, off_t len)
 		len -= n;
 	}
 	return 0;
-}
-
-static int preserve(int s, int fd, uint64_t token)
-{
-	struct liveupdate_session_preserve_fd arg = {
-		.size = sizeof(arg), .fd = fd, .token = token,
-	};
-
-	return ioctl(s, LIVEUPDATE_SESSION_PRESERVE_FD, &arg);
 }
 
 /* Run as HOLDER with session fd @fd until the kexec, or a kill. */
@@ -130,7 +107,7 @@ static int hold(const char *name, char **files, int nr)
 	dev = open("/dev/liveupdate", O_RDWR);
 	if (dev < 0)
 		return fail("/dev/liveupdate", errno);
-	s = session(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, name);
+	s = luo_session(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, name);
 	if (s < 0)
 		return fail(name, errno);
 	close(dev);
@@ -149,7 +126,7 @@ static int hold(const char *name, char **files, int nr)
 		if (m < 0 || ftruncate(m, st.st_size) ||
 		    copy(fd, m, st.st_size) || lseek(m, 0, SEEK_SET))
 			return fail(files[i], errno);
-		if (preserve(s, m, i + 1))
+		if (luo_preserve(s, m, i + 1))
 			return fail(files[i], errno);
 		if (dprintf(list, "%d %o %s\n", i + 1, st.st_mode & 07777,
 			    base) < 0)
@@ -157,7 +134,7 @@ static int hold(const char *name, char **files, int nr)
 		close(m);
 		close(fd);
 	}
-	if (lseek(list, 0, SEEK_SET) || preserve(s, list, 0))
+	if (lseek(list, 0, SEEK_SET) || luo_preserve(s, list, 0))
 		return fail("the file list", errno);
 	close(list);
 
@@ -296,19 +273,18 @@ fail:
  */
 static int write_all(int s, struct taken *t, int nr, const char *dir)
 {
-	struct liveupdate_session_retrieve_fd arg = { .size = sizeof(arg) };
-	int left = 0, i, dfd;
+	int left = 0, i, dfd, fd;
 
 	for (i = 0; i < nr; i++) {
 		if (t[i].fd == -2) {
-			arg.token = t[i].token;
-			if (ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg)) {
+			fd = luo_retrieve(s, t[i].token);
+			if (fd < 0) {
 				fprintf(stderr, "%s: %s: %s\n", prog, t[i].name,
 					strerror(errno));
 				left++;
 				continue;
 			}
-			t[i].fd = arg.fd;
+			t[i].fd = fd;
 		}
 		if (t[i].fd < 0)
 			continue;
@@ -336,9 +312,7 @@ static int write_all(int s, struct taken *t, int nr, const char *dir)
 
 static int finish(int s, const char *name, int nr, const char *dir)
 {
-	struct liveupdate_session_finish fin = { .size = sizeof(fin) };
-
-	if (ioctl(s, LIVEUPDATE_SESSION_FINISH, &fin))
+	if (luo_finish(s))
 		return fail("finish", errno);
 	printf("%s: %d files of session %s written to %s\n", prog, nr, name,
 	       dir);
@@ -419,11 +393,10 @@ static int keep(int s, struct taken *t, int nr, const char *name,
 
 static int take(const char *name, const char *dir)
 {
-	struct liveupdate_session_retrieve_fd arg = { .size = sizeof(arg) };
 	static struct taken t[MAX_FILES];
 	char line[512], file[256];
 	unsigned int token, mode;
-	int dev, s, nr = 0, bad = 0, left;
+	int dev, s, fd, nr = 0, bad = 0, left;
 	struct rlimit rl;
 	struct stat st;
 	FILE *list;
@@ -441,7 +414,7 @@ static int take(const char *name, const char *dir)
 	dev = open("/dev/liveupdate", O_RDWR);
 	if (dev < 0)
 		return fail("/dev/liveupdate", errno);
-	s = session(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, name);
+	s = luo_session(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, name);
 	if (s < 0)
 		return fail(name, errno);
 	close(dev);
@@ -454,11 +427,12 @@ static int take(const char *name, const char *dir)
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_IGN);
 	signal(SIGPIPE, SIG_IGN);
-	if (ioctl(s, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg)) {
+	fd = luo_retrieve(s, 0);
+	if (fd < 0) {
 		fail("the file list", errno);
 		return keep(s, t, 0, name, dir, 0, 1);
 	}
-	list = fdopen(arg.fd, "r");
+	list = fdopen(fd, "r");
 	if (!list) {
 		fail("the file list", errno);
 		return keep(s, t, 0, name, dir, 0, 1);

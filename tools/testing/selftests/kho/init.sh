@@ -29,6 +29,61 @@ out=/sys/kernel/debug/kho/out
 in=/sys/kernel/debug/kho/in
 
 say "kernel $((hop + 1)) booted"
+
+# kho_vmtest.vm=live: luo-vm keeps a VM running through each kexec,
+# resumed here first thing, its blackout in mind; =taken: a session of
+# luo-hold's takes the VM's name, so the VM is not kept.
+vm=$(arg vm)
+export LUO_VM_DIR=/tmp/luo-vm
+vmlog=/tmp/vm0.serial
+# vm_wait PATTERN: wait up to 10 minutes for a line of the VM's console.
+vm_wait() {
+	i=0
+	until grep -q "$1" "$vmlog" 2>/dev/null; do
+		[ $i -lt 1200 ] || { say "vm: no '$1' after 10 minutes"; return 1; }
+		sleep 0.5
+		i=$((i + 1))
+	done
+}
+# vm_last: the VM's last whole line.
+vm_last() {
+	cat "$vmlog" > /tmp/vm.snap
+	grep '^vmguest: ' /tmp/vm.snap | tail -2 | {
+		read -r a
+		read -r b
+		# The last line may be still being written.
+		if [ -n "$b" ] && [ "$(tail -c 1 /tmp/vm.snap | od -An -tx1)" = " 0a" ]; then
+			echo "$b"
+		else
+			echo "$a"
+		fi
+	}
+}
+# vm_seen: the VM's first line since QEMU started, and the first pass
+# over all its RAM.
+vm_seen() {
+	vm_wait 'verified' || return
+	say "vm: $(grep -m1 '^vmguest: ' "$vmlog")"
+	say "vm: checked: $(grep -m1 'verified' "$vmlog")"
+	grep 'RAM BAD' "$vmlog" | sed 's/^/kho-vmtest: vm: /'
+}
+if [ -n "$vm" ]; then
+	if [ "$hop" = 0 ]; then
+		if [ "$vm" = taken ]; then
+			echo "not a VM" > /tmp/notvm
+			luo-hold vm0 /tmp/notvm 2>&1 | sed 's/^/kho-vmtest: vm: /'
+		fi
+		luo-vm start vm0 "$(arg vm_mib)M" -- qemu-system-x86_64 -accel tcg \
+			-machine pc -nodefaults -no-user-config -vga none \
+			-display none -serial "file:$vmlog" \
+			-kernel /vm/vmguest.elf > /tmp/vm.out 2>&1
+	else
+		luo-vm resume vm0 > /tmp/vm.out 2>&1
+	fi
+	vmrc=$?
+	sed 's/^/kho-vmtest: vm: /' /tmp/vm.out
+	[ $vmrc = 0 ] && vm_seen
+fi
 # Which paging the kernel runs with: the kernel clears the la57 flag
 # unless it turned five levels on.
 if grep -q 'kho_vmtest\.la57=1' /proc/cmdline; then
@@ -321,6 +376,16 @@ if [ "$hop" -lt "$hops" ]; then
 
 	say "kexec into kernel $((hop + 2))"
 	if kexec -s -l /boot/kernel --initrd=/tmp/initrd.gz --append="$next"; then
+		if [ -n "$vm" ] && [ "$vmrc" = 0 ]; then
+			# The last line before the pause, then the update.
+			say "vm: $(vm_last)"
+			luo-vm update vm0 2>&1 | sed 's/^/kho-vmtest: vm: /'
+			# Not kept: it runs on.
+			if [ "$vm" = taken ]; then
+				sleep 5
+				say "vm: $(vm_last)"
+			fi
+		fi
 		if [ "$lu" = 1 ]; then
 			# It holds the sessions open while kexec -e runs.
 			/bin/luo_kexec 1 $lu1 kexec -e 2>&1 |

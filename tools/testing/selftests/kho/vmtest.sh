@@ -116,6 +116,14 @@ setting chosen		0		flag
 # Boot a Debian system under systemd from a virtio disk instead of the
 # initramfs; debian-test.sh updates it with systemctl kexec, hops times.
 setting debian		0		flag
+# A virtual machine kept running through each kexec by tools/liveupdate's
+# luo-vm: QEMU (this host's, in the guest) runs vmguest/ on RAM in a
+# memfd, paused and saved before each kexec, resumed after it.  live: so
+# it goes; taken: the session's name is taken, so the VM is not kept and
+# runs on, and the next kernel finds no VM in the session to resume.
+setting vm		""		"|live|taken"
+# MiB of the VM's RAM.
+setting vm_mib		16		uint
 # What the console log must show: expect_pass and the others below.
 setting expect		pass		expect
 
@@ -425,6 +433,63 @@ build_initramfs() {
 	"$gen" "$spec.sorted" | gzip -1 > "$initramfs"
 }
 
+# vm_initrd NAME: the scenario's initramfs with QEMU, the firmware and
+# libraries it loads, luo-vm and vmguest added, as $OUT/NAME.initrd.
+# Says why on failure.
+vm_initrd() {
+	local qemu=qemu-system-x86_64 spec=$OUT/vm.list dirs lib host f gen fw=()
+	local tcg=/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so
+
+	if [ "$ARCH" != x86_64 ] || ! command -v "$qemu" > /dev/null ||
+	   [ ! -e "$tcg" ]; then
+		echo "# vm= needs $qemu and its TCG module on an x86_64 host"
+		return 1
+	fi
+	if [ ! -e "$OUT/vm.cpio.gz" ]; then
+		# What QEMU loads for vmguest: SeaBIOS (Debian's seabios
+		# package), the multiboot loader, the TPR ROM.
+		for f in bios-256k.bin multiboot_dma.bin kvmvapic.bin; do
+			host=$(readlink -e "/usr/share/qemu/$f" ||
+			       readlink -e "/usr/share/seabios/$f") || {
+				echo "# QEMU's $f not found"
+				return 1
+			}
+			fw+=("$f $host")
+		done
+		make -s -C "$DIR/vmguest" OUTPUT="$OUT" > "$OUT/vmguest.log" 2>&1 ||
+			{ echo "# cannot build vmguest: $(tail -1 "$OUT/vmguest.log")"; return 1; }
+		{
+			echo "file /usr/bin/$qemu $(command -v "$qemu") 0755 0 0"
+			echo "file $tcg $tcg 0644 0 0"
+			for f in "${fw[@]}"; do
+				echo "file /usr/share/qemu/${f%% *} ${f#* } 0644 0 0"
+			done
+			echo "file /vm/vmguest.elf $OUT/vmguest.elf 0644 0 0"
+			echo "file /bin/luo-vm $LUO_DIR/luo-vm 0755 0 0"
+			{ guest_libs "$(command -v "$qemu")"; guest_libs "$tcg"; } |
+			while read -r lib host; do
+				echo "file $lib $host 0755 0 0"
+			done
+		} > "$spec.files" || return 1
+		{
+			sed 's/^file \([^ ]*\) .*/\1/' "$spec.files" | while read -r f; do
+				dirs=$(dirname "$f")
+				while [ "$dirs" != / ]; do
+					echo "dir $dirs 0755 0 0"
+					dirs=$(dirname "$dirs")
+				done
+			done | sort -u -k2,2
+			awk '!seen[$2]++' "$spec.files"
+		} > "$spec"
+		gen=$KERNEL_DIR/usr/gen_init_cpio
+		[ -x "$gen" ] || gen=$OUT/gen_init_cpio
+		( set -o pipefail; "$gen" "$spec" | gzip -1 > "$OUT/vm.cpio.gz" ) ||
+			{ echo "# cannot pack QEMU"; rm -f "$OUT/vm.cpio.gz"; return 1; }
+	fi
+	cat "$INITRAMFS" "$OUT/vm.cpio.gz" > "$OUT/$1.initrd" ||
+		{ echo "# cannot write $OUT/$1.initrd"; return 1; }
+}
+
 # Guest RAM in MiB from N (GiB), NG or NM.
 mem_mib() {
 	case "$1" in
@@ -514,6 +579,8 @@ run_vm() {
 	[ "${SET[sample]}" = 1 ] && append+=" kho_vmtest.sample=1"
 	[ "${SET[chosen]}" = 1 ] && append+=" kho_vmtest.chosen=1"
 	[ "${SET[badimage]}" = 1 ] && append+=" kho_vmtest.badimage=1"
+	[ -n "${SET[vm]}" ] &&
+		append+=" liveupdate=on kho_vmtest.vm=${SET[vm]} kho_vmtest.vm_mib=${SET[vm_mib]}"
 	[ "${SET[refuse]}" = 1 ] && append+=" test_kho.refuse=1"
 	[ "${SET[big_block]}" = 1 ] && append+=" test_kho.big_block=1"
 	[ -n "${SET[movablecore]}" ] && append+=" movablecore=${SET[movablecore]}"
@@ -559,6 +626,10 @@ run_vm() {
 	[ -n "${SET[qemu]}" ] && args+=(${SET[qemu]})
 	if [ "${SET[chosen]}" = 1 ]; then
 		chosen_dtbs "$name" "${args[@]}" > "$log" || return 0
+		boot=(-kernel "$KERNEL" -initrd "$OUT/$name.initrd")
+	fi
+	if [ -n "${SET[vm]}" ]; then
+		vm_initrd "$name" > "$log" || return 0
 		boot=(-kernel "$KERNEL" -initrd "$OUT/$name.initrd")
 	fi
 
@@ -701,6 +772,40 @@ check_luhold() {
 		'kho-vmtest: luo: luo-take: 3 files of session demo written to /tmp/back'
 }
 
+# check_vm_counter N: the VM's counter, as init.sh printed it, went on
+# from where it was after each of N pauses (a resume, or an update that
+# kept nothing); no line said a word of its RAM was wrong.
+check_vm_counter() {
+	local n
+
+	none 'kho-vmtest: vm: vmguest: RAM BAD' || return 1
+	count 'kho-vmtest: vm: vmguest: booted' 1 "the VM booted" || return 1
+	n=$(awk '
+		/kho-vmtest: vm: luo-vm: VM vm0 (held|not kept)/ { held = last; wait = 1 }
+		/kho-vmtest: vm: vmguest: .*counter [0-9]+/ {
+			if (wait && $NF + 0 > held) ok++
+			if (wait && $NF + 0 <= held) { print "bad"; exit }
+			wait = 0
+			last = $NF + 0
+		}
+		END { print ok + 0 }' "$LOG")
+	[ "$n" = "$1" ] || {
+		echo "# the VM's counter went on after $n of $1 pauses"
+		return 1
+	}
+}
+
+# luo-vm kept the VM of vm=live through every kexec.
+check_vm() {
+	count 'kho-vmtest: vm: luo-vm: VM vm0 held in session vm0' "${SET[hops]}" \
+		"the VM kept" || return 1
+	count 'kho-vmtest: vm: luo-vm: VM vm0 running again in QEMU [0-9]*: blackout' \
+		"${SET[hops]}" "the VM resumed" || return 1
+	count 'kho-vmtest: vm: checked: vmguest: pass [0-9]* verified' \
+		$((SET[hops] + 1)) "the VM's RAM checked" || return 1
+	check_vm_counter "${SET[hops]}"
+}
+
 # A region handed over at the KHO FDT is not taken.
 check_reserve_mem() {
 	none 'reserve_mem: victim taken over' || return 1
@@ -815,6 +920,9 @@ expect_pass() {
 	if [ "${SET[luhold]}" = 1 ]; then
 		check_luhold || return 1
 	fi
+	if [ "${SET[vm]}" = live ]; then
+		check_vm || return 1
+	fi
 	if [ "${SET[corrupt]}" = reserve_mem ]; then
 		check_reserve_mem || return 1
 	fi
@@ -865,6 +973,31 @@ expect_chosen() {
 	none 'bad FDT' || return 1
 	count 'kho-vmtest: chosen: handover hidden' "${SET[hops]}" \
 		"/chosen's handover hidden"
+}
+
+# vmtaken: luo-vm update finds the VM's session name taken, keeps nothing
+# and lets the VM run on; the next kernel finds no VM in that session and
+# starts none.
+expect_vmtaken() {
+	need "luo-vm did not let the VM run on when it could not keep it" \
+		'kho-vmtest: vm: luo-vm: session vm0: File exists' \
+		'kho-vmtest: vm: luo-vm: VM vm0 not kept; it runs on' || return 1
+	check_vm_counter 1 || return 1
+	need "luo-vm started a VM from a session that holds none" \
+		'kho-vmtest: vm: luo-vm: session vm0: not a VM of luo-vm: VM not started' ||
+		return 1
+	none 'luo-vm: VM vm0 running again'
+}
+
+# vmlost: the next kernel rejects the live update handover; luo-vm finds
+# no session and starts no VM.
+expect_vmlost() {
+	need "luo-vm started a VM without its session" \
+		'liveupdate: handover rejected' \
+		'kho-vmtest: vm: luo-vm: VM vm0 held in session vm0' \
+		'kho-vmtest: vm: luo-vm: no session vm0 was handed over .*: VM vm0 not started' ||
+		return 1
+	none 'luo-vm: VM vm0 running again'
 }
 
 # absent: without kho=on, no handover.
@@ -1064,6 +1197,8 @@ main() {
 		ktap_skip_all "cannot build the initramfs"
 		exit "$KSFT_SKIP"
 	fi
+	# vm_initrd packs this run's luo-vm and vmguest once.
+	rm -f "$OUT/vm.cpio.gz"
 
 	ktap_set_plan "${#run[@]}"
 	for name in "${run[@]}"; do

@@ -36,10 +36,10 @@ def parse(path):
 
 VM_RE = re.compile(
     r'luo-vm: VM \S+ running again in QEMU \d+: blackout (\d+) us: '
-    r'save (\d+) us, preserve (\d+) us, end QEMU and kexec (\d+) us, '
+    r'save (\d+) us, preserve (\d+) us, kexec (\d+) us, '
     r'next kernel to resume (\d+) us, retrieve (\d+) us, restore (\d+) us; '
     r'(\d+) MiB of RAM, (\d+) KiB of device state')
-VM_KEYS = ('blackout_us', 'save_us', 'preserve_us', 'end_qemu_and_kexec_us',
+VM_KEYS = ('blackout_us', 'save_us', 'preserve_us', 'kexec_us',
            'next_kernel_to_resume_us', 'retrieve_us', 'restore_us',
            'ram_mib', 'state_kib')
 

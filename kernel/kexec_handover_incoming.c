@@ -215,6 +215,26 @@ static const char * __init kho_parse_boot(void)
 			    kho_boot.list, kho_boot.list_size);
 }
 
+/*
+ * Scratch must hold what the architecture allocates before the preserved
+ * memory is reserved: refused here, the handover costs a normal boot;
+ * accepted, an allocation failing there would panic.
+ */
+static const char * __init kho_in_scratch_room(struct kho_in *in)
+{
+	phys_addr_t need = kho_arch_scratch_early(memblock_phys_mem_size());
+	phys_addr_t total = 0;
+	unsigned int i;
+
+	if (in->rejected || !in->seen)
+		return in->why;
+	for (i = 0; i < *in->nr_areas; i++)
+		total += in->areas[i].size;
+	if (total < need)
+		return kho_in_reject(in, "scratch areas too small for this kernel's early boot");
+	return NULL;
+}
+
 /**
  * kho_memblock_init() - Make memblock allocate from scratch only.
  * @low_scratch: size of memory from address 0 that the architecture
@@ -232,7 +252,8 @@ void __init kho_memblock_init(phys_addr_t low_scratch)
 	kho_low_scratch = low_scratch;
 	if (!kho_boot.found)
 		return;
-	why = kho_parse_boot() ?: kho_in_scratch_only(&kho_in, low_scratch);
+	why = kho_parse_boot() ?: kho_in_scratch_room(&kho_in) ?:
+	      kho_in_scratch_only(&kho_in, low_scratch);
 	if (why)
 		kho_in_warn(why);
 }

@@ -162,7 +162,27 @@ static phys_addr_t __init kho_scratch_want(int kind, phys_addr_t limit,
 			size = mul_u64_u64_div_u64(total - total / 16 - total / 2,
 						   kho_mem_size(limit, nid), ram);
 	}
+	if (kind == KHO_SCRATCH_GLOBAL)
+		size += kho_arch_scratch_early(kho_mem_size(PHYS_ADDR_MAX,
+							    NUMA_NO_NODE));
 	return round_up(size, kho_scratch_align());
+}
+
+/**
+ * kho_arch_scratch_early() - Scratch an architecture's early boot needs.
+ * @ram: bytes of RAM.
+ *
+ * What a kernel started by a handover allocates before it reserves the
+ * preserved memory, and so from scratch, beyond its image and the few
+ * early allocations every kernel makes: arm64 maps all of RAM there.  A
+ * first kernel adds it to the global scratch area; a next kernel refuses a
+ * handover whose scratch could not even hold it.
+ *
+ * Return: bytes; none by default.
+ */
+phys_addr_t __init __weak kho_arch_scratch_early(phys_addr_t ram)
+{
+	return 0;
 }
 
 static int __init kho_scratch_alloc(phys_addr_t size, phys_addr_t limit,

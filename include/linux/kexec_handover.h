@@ -101,6 +101,7 @@ void __init kho_populate_bad(const char *why);
 void __init kho_memblock_init(phys_addr_t low_scratch);
 void __init kho_reserve_preserved(void);
 void __init kho_reserve_scratch(void);
+phys_addr_t __init kho_arch_scratch_early(phys_addr_t ram);
 void __init kho_memory_init(void);
 void __init kho_init_deferred_block(unsigned long pfn);
 void __init kho_init_deferred_pages(struct pglist_data *pgdat);

@@ -7,19 +7,25 @@
  *   luo-vm start NAME SIZE -- QEMU [ARG...]
  *	Run QEMU [ARG...] with SIZE (N, NM or NG: MiB by default) of RAM in
  *	a memfd and a QMP socket in $LUO_VM_DIR (/run/luo-vm), in the
- *	background.  The arguments must not set the RAM (-m, a memory
- *	backend) or an -incoming.
+ *	background.  luo-vm sets the RAM, the QMP socket and -incoming: the
+ *	arguments must not (nor -daemonize, -S or -snapshot).
  *   luo-vm update NAME
- *	Before the kexec: pause the VM, save its device state (RAM skipped:
- *	QEMU's x-ignore-shared) into a second memfd, preserve both and a
- *	description in live update session NAME, end QEMU, and hold the
- *	session in the background until the kexec.  If anything fails
- *	before QEMU ends, the VM runs on.
+ *	Before the kexec: preserve the RAM in live update session NAME, then
+ *	pause the VM, save its device state (RAM skipped: QEMU's
+ *	x-ignore-shared) into a second memfd, preserve it and a description,
+ *	and hold the session in the background until the kexec.  QEMU stays,
+ *	paused, until then.  If anything fails, nothing is kept and the VM
+ *	runs on.
+ *   luo-vm abort NAME
+ *	After an update, if the kexec is not to be: give the session up and
+ *	let the VM run on.
  *   luo-vm resume NAME
  *	In the next kernel: retrieve session NAME, check it, start QEMU with
  *	the same arguments on the same RAM, load the device state, let the
- *	VM run and end the session.  Prints the blackout, split.  Without a
- *	session, or with one that does not check, no VM is started.
+ *	VM run and end the session.  Prints the blackout, split.  A session
+ *	that does not check, or a QEMU that fails, starts no VM: a process
+ *	keeps the session until told to try again (SIGUSR1) or give it up
+ *	(SIGUSR2).
  *
  * The description, token 0, is text: "luo-vm 1", then "key value" lines
  * (ram, state, the TSC rate and the TSC at each step of the update), then
@@ -40,6 +46,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -49,6 +56,7 @@
 
 #define HOLDER		"@luo-vm"
 #define RAM_FD		3		/* where QEMU finds its RAM */
+#define STATE_FD	4		/* and, resuming, its device state */
 #define MAX_ARGS	1024
 #define MAX_DESC	(1024 * 1024)
 #define QMP_WAIT_MS	120000		/* QEMU under emulation starts slowly */
@@ -67,7 +75,7 @@ struct vm {
 	u64 ram;			/* bytes */
 	u64 state;			/* bytes of device state */
 	u64 tsc_hz;
-	u64 t[NR_T];		/* TSC at each step of the update */
+	u64 t[NR_T];			/* TSC at each step of the update */
 	int argc;
 	char *argv[MAX_ARGS + 1];
 };
@@ -93,7 +101,7 @@ static int fail(const char *fmt, ...)
 static u64 ticks(void)
 {
 #if defined(__x86_64__)
-	uint32_t lo, hi;
+	unsigned int lo, hi;
 
 	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return (u64)hi << 32 | lo;
@@ -123,14 +131,18 @@ static u64 ticks_hz(void)
 
 	nanosleep(&d, NULL);
 	n = now_ns(CLOCK_MONOTONIC) - n0;
-	return n ? (ticks() - t0) * 1000000000ull / n : 0;
+	return n ? (double)(ticks() - t0) * 1e9 / n : 0;
 }
 
+/* Microseconds from @from to @to; 0 if unknown (a description's values). */
 static u64 ticks_us(u64 from, u64 to, u64 hz)
 {
+	double us;
+
 	if (!hz || to < from)
 		return 0;
-	return (double)(to - from) * 1000000 / hz;
+	us = (double)(to - from) * 1e6 / hz;
+	return us < 1e15 ? us : 0;
 }
 
 static void sleep_ms(unsigned int ms)
@@ -140,14 +152,33 @@ static void sleep_ms(unsigned int ms)
 	nanosleep(&d, NULL);
 }
 
+/* A process we may wait for and kill by its pidfd, never by a reused pid. */
+static int pid_open(pid_t pid)
+{
+	return syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* Wait up to @ms for the process of @pidfd to end; 0 once it has. */
+static int pid_wait(int pidfd, int ms)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1 ? 0 : -1;
+}
+
 /* QMP, QEMU's JSON protocol: one object a line. */
 struct qmp {
 	int fd;
+	unsigned int id;	/* of the last command */
 	size_t len;
 	char buf[65536];
+	char line[65536];
 };
 
-/* The next line QEMU sends, events included; NULL at EOF or timeout. */
+/*
+ * The next line QEMU sends, events included, in @q->line (overwritten by
+ * the next call); NULL at EOF or timeout.
+ */
 static char *qmp_line(struct qmp *q, int timeout_ms)
 {
 	struct pollfd p = { .fd = q->fd, .events = POLLIN };
@@ -157,14 +188,13 @@ static char *qmp_line(struct qmp *q, int timeout_ms)
 	for (;;) {
 		nl = memchr(q->buf, '\n', q->len);
 		if (nl) {
-			static char line[sizeof(q->buf)];
 			size_t l = nl - q->buf;
 
-			memcpy(line, q->buf, l);
-			line[l] = '\0';
+			memcpy(q->line, q->buf, l);
+			q->line[l] = '\0';
 			q->len -= l + 1;
 			memmove(q->buf, nl + 1, q->len);
-			return line;
+			return q->line;
 		}
 		if (q->len == sizeof(q->buf) - 1) {
 			errno = E2BIG;
@@ -185,12 +215,18 @@ static char *qmp_line(struct qmp *q, int timeout_ms)
 
 /*
  * Run QMP command @cmd with the arguments @fmt (JSON members, printf
- * style; NULL for none): QEMU's answer, or NULL with errno set (EIO: an
- * error).
+ * style; NULL for none), passing @fd along if not -1: QEMU's answer, or
+ * NULL with errno set (EIO: an error).  Answers are matched by id, so
+ * that one late after a timeout is never taken for another's.
  */
-static char *qmp(struct qmp *q, const char *cmd, const char *fmt, ...)
+static char *qmp_fd(struct qmp *q, int fd, const char *cmd,
+		    const char *fmt, ...)
 {
-	char buf[PATH_MAX + 256], args[PATH_MAX + 128] = "";
+	char buf[PATH_MAX + 256], args[PATH_MAX + 128] = "", id[32];
+	char ctl[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = buf };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
 	va_list ap;
 	char *r;
 	int len;
@@ -200,37 +236,53 @@ static char *qmp(struct qmp *q, const char *cmd, const char *fmt, ...)
 		vsnprintf(args, sizeof(args), fmt, ap);
 		va_end(ap);
 	}
-	len = snprintf(buf, sizeof(buf), "{\"execute\": \"%s\"%s%s%s}\n", cmd,
-		       fmt ? ", \"arguments\": {" : "", args, fmt ? "}" : "");
+	q->id++;
+	len = snprintf(buf, sizeof(buf),
+		       "{\"execute\": \"%s\"%s%s%s, \"id\": %u}\n", cmd,
+		       fmt ? ", \"arguments\": {" : "", args, fmt ? "}" : "",
+		       q->id);
 	if (len >= (int)sizeof(buf)) {
 		errno = E2BIG;
 		return NULL;
 	}
-	if (write(q->fd, buf, len) != len)
+	iov.iov_len = len;
+	if (fd >= 0) {
+		msg.msg_control = ctl;
+		msg.msg_controllen = sizeof(ctl);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	if (sendmsg(q->fd, &msg, MSG_NOSIGNAL) != len)
 		return NULL;
+	snprintf(id, sizeof(id), "\"id\": %u}", q->id);
 	for (;;) {
 		r = qmp_line(q, QMP_WAIT_MS);
 		if (!r)
 			return NULL;
+		/* Events, and answers to commands given up on. */
+		if (!strstr(r, id))
+			continue;
 		if (!strncmp(r, "{\"return\"", 9))
 			return r;
-		if (!strncmp(r, "{\"error\"", 8)) {
-			fprintf(stderr, "%s: QEMU: %s: %s\n", prog, cmd, r);
-			errno = EIO;
-			return NULL;
-		}
-		/* An event: not the answer. */
+		fprintf(stderr, "%s: QEMU: %s: %s\n", prog, cmd, r);
+		errno = EIO;
+		return NULL;
 	}
 }
 
+#define qmp(q, cmd, ...)	qmp_fd(q, -1, cmd, __VA_ARGS__)
+
 /*
- * Connect to QEMU's QMP socket @path while QEMU @pid lives; leaves the
- * socket in command mode.
+ * Connect to QEMU's QMP socket @path while the process of @pidfd lives;
+ * leaves the socket in command mode.
  */
-static int qmp_connect(struct qmp *q, const char *path, pid_t pid)
+static int qmp_connect(struct qmp *q, const char *path, int pidfd)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int waited;
+	u64 end = now_ns(CLOCK_MONOTONIC) + QMP_WAIT_MS * 1000000ull;
 
 	if (strlen(path) >= sizeof(a.sun_path)) {
 		errno = ENAMETOOLONG;
@@ -238,28 +290,28 @@ static int qmp_connect(struct qmp *q, const char *path, pid_t pid)
 	}
 	memcpy(a.sun_path, path, strlen(path) + 1);
 	q->len = 0;
-	for (waited = 0; ; waited += 10) {
+	for (;;) {
 		q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (q->fd < 0)
 			return -1;
 		if (!connect(q->fd, (struct sockaddr *)&a, sizeof(a)))
 			break;
 		close(q->fd);
-		if (waited >= QMP_WAIT_MS || (pid > 0 && kill(pid, 0))) {
-			errno = ECONNREFUSED;
+		q->fd = -1;
+		if (now_ns(CLOCK_MONOTONIC) > end) {
+			errno = ETIMEDOUT;
 			return -1;
 		}
-		/* Reap a QEMU of ours that gave up. */
-		if (pid > 0 && waitpid(pid, NULL, WNOHANG) == pid) {
+		if (pidfd >= 0 && !pid_wait(pidfd, 0)) {
 			errno = ECHILD;
 			return -1;
 		}
 		sleep_ms(10);
 	}
 	/* The greeting, then out of negotiation mode. */
-	if (!qmp_line(q, QMP_WAIT_MS) ||
-	    !qmp(q, "qmp_capabilities", NULL)) {
+	if (!qmp_line(q, QMP_WAIT_MS) || !qmp(q, "qmp_capabilities", NULL)) {
 		close(q->fd);
+		q->fd = -1;
 		return -1;
 	}
 	return 0;
@@ -285,13 +337,13 @@ static int json_str(const char *json, const char *key, char *out, size_t n)
 	return 0;
 }
 
-/* Wait until query-migrate says completed; -1 if it failed. */
+/* Wait until query-migrate says completed; -1 if it failed or took long. */
 static int qmp_migrated(struct qmp *q)
 {
+	u64 end = now_ns(CLOCK_MONOTONIC) + MIGRATE_WAIT_MS * 1000000ull;
 	char status[32], *r;
-	int ms;
 
-	for (ms = 0; ms < MIGRATE_WAIT_MS; ms++) {
+	while (now_ns(CLOCK_MONOTONIC) < end) {
 		r = qmp(q, "query-migrate", NULL);
 		if (!r)
 			return -1;
@@ -312,9 +364,9 @@ static int qmp_migrated(struct qmp *q)
 	return -1;
 }
 
-/* Migrate the device state only: shared memory, the RAM, stays. */
-#define IGNORE_SHARED \
-	"\"capabilities\": [{\"capability\": \"x-ignore-shared\", \"state\": true}]"
+/* Migrate the device state only, or everything again. */
+#define SHARED_SKIPPED(on) \
+	"\"capabilities\": [{\"capability\": \"x-ignore-shared\", \"state\": " on "}]"
 
 static int vm_dir(struct vm *vm)
 {
@@ -335,9 +387,10 @@ static void vm_path(const struct vm *vm, const char *what, char *out)
 
 /*
  * Start QEMU on the RAM in @ram, as fd RAM_FD, with the QMP socket of
- * @vm; @incoming: wait for the device state.  QEMU's pid, or -1.
+ * @vm; with @state, as fd STATE_FD, QEMU waits for the device state.
+ * QEMU's pid, or -1.
  */
-static pid_t qemu_start(const struct vm *vm, int ram, int incoming)
+static pid_t qemu_start(const struct vm *vm, int ram, int state)
 {
 	char backend[256], mach[] = "memory-backend=luo-vm-ram";
 	char qmp_arg[PATH_MAX + 32], sock[PATH_MAX], mem[32];
@@ -362,7 +415,7 @@ static pid_t qemu_start(const struct vm *vm, int ram, int incoming)
 	argv[n++] = mach;
 	argv[n++] = "-qmp";
 	argv[n++] = qmp_arg;
-	if (incoming) {
+	if (state >= 0) {
 		argv[n++] = "-incoming";
 		argv[n++] = "defer";
 	}
@@ -374,12 +427,22 @@ static pid_t qemu_start(const struct vm *vm, int ram, int incoming)
 		return pid;
 	/* QEMU outlives us: its own session, no terminal input. */
 	setsid();
+	signal(SIGPIPE, SIG_DFL);
 	fd = open("/dev/null", O_RDONLY);
-	if (fd >= 0 && fd != 0) {
+	if (fd > 0) {
 		dup2(fd, 0);
 		close(fd);
 	}
+	/* Moved out of the way first, where one stands on the other. */
+	if (state == RAM_FD) {
+		state = fcntl(state, F_DUPFD_CLOEXEC, STATE_FD + 1);
+		if (state < 0)
+			_exit(127);
+	}
 	if (dup2(ram, RAM_FD) < 0 || fcntl(RAM_FD, F_SETFD, 0))
+		_exit(127);
+	if (state >= 0 &&
+	    (dup2(state, STATE_FD) < 0 || fcntl(STATE_FD, F_SETFD, 0)))
 		_exit(127);
 	execvp(argv[0], argv);
 	fprintf(stderr, "%s: %s: %s\n", prog, argv[0], strerror(errno));
@@ -405,26 +468,79 @@ static u64 parse_size(const char *s)
 	return v << 20;
 }
 
-/* The arguments of a VM: only what luo-vm itself does not set. */
+/*
+ * The arguments of a VM: a QEMU, and only what luo-vm itself does not
+ * set, nor what could not outlive a kexec or be resumed after it.
+ */
 static int check_args(int argc, char **argv)
 {
 	static const char * const ours[] = {
 		"-m", "-incoming", "-qmp", "-mem-path", "-mem-prealloc",
+		"-daemonize", "-S", "-snapshot",
 	};
+	const char *a;
 	int i, j;
 
 	if (argc < 1 || argc > MAX_ARGS)
 		return fail("QEMU and at most %d arguments, please", MAX_ARGS - 1);
+	if (strncmp(basename(argv[0]), "qemu-system-", 12))
+		return fail("%s: not a qemu-system-* program", argv[0]);
 	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		/* -opt and --opt are the same to QEMU. */
+		if (a[0] == '-' && a[1] == '-')
+			a++;
 		for (j = 0; j < (int)ARRAY_SIZE(ours); j++)
-			if (!strcmp(argv[i], ours[j]) ||
-			    (argv[i][0] == '-' && argv[i][1] == '-' &&
-			     !strcmp(argv[i] + 1, ours[j])))
-				return fail("%s: luo-vm sets it", argv[i]);
-		if (strstr(argv[i], "memory-backend"))
-			return fail("%s: luo-vm sets the RAM", argv[i]);
+			if (!strcmp(a, ours[j]))
+				return fail("%s: luo-vm cannot keep a VM with it", argv[i]);
+		if (strstr(argv[i], "memory-backend") || strstr(argv[i], "snapshot=on"))
+			return fail("%s: luo-vm cannot keep a VM with it", argv[i]);
 	}
 	return 0;
+}
+
+/* A session name: what /dev/liveupdate takes, and a file name. */
+static int check_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len || len >= LIVEUPDATE_SESSION_NAME_LENGTH || strchr(name, '/') ||
+	    name[0] == '.')
+		return fail("%s: a VM's name is 1 to %d characters, no '/', not starting with '.'",
+			    name, LIVEUPDATE_SESSION_NAME_LENGTH - 1);
+	return 0;
+}
+
+static int save_pid(const struct vm *vm, const char *what, pid_t pid)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	vm_path(vm, what, path);
+	f = fopen(path, "w");
+	if (!f)
+		return fail("%s: %s", path, strerror(errno));
+	fprintf(f, "%d\n", pid);
+	if (fclose(f))
+		return fail("%s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* The pid in $LUO_VM_DIR/NAME.@what, or 0. */
+static pid_t read_pid(const struct vm *vm, const char *what)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int pid = 0;
+
+	vm_path(vm, what, path);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &pid) != 1 || pid <= 1)
+		pid = 0;
+	fclose(f);
+	return pid;
 }
 
 static int save_args(const struct vm *vm)
@@ -445,40 +561,23 @@ static int save_args(const struct vm *vm)
 	return 0;
 }
 
-static int save_pid(const struct vm *vm, pid_t pid)
+/*
+ * Parse NUL-ended arguments from @p up to @end, at most @max (all there
+ * are if -1): 0, or -1 if they are not that.
+ */
+static int parse_argv(struct vm *vm, char *p, char *end, int max)
 {
-	char path[PATH_MAX];
-	FILE *f;
+	char *nul;
 
-	vm_path(vm, "pid", path);
-	f = fopen(path, "w");
-	if (!f)
-		return fail("%s: %s", path, strerror(errno));
-	fprintf(f, "%d\n", pid);
-	if (fclose(f))
-		return fail("%s: %s", path, strerror(errno));
-	return 0;
-}
-
-/* Parse "RAM\n" and NUL-ended arguments from @buf of @len bytes. */
-static int parse_args(struct vm *vm, char *buf, size_t len)
-{
-	char *p = memchr(buf, '\n', len), *end = buf + len;
-
-	if (!p)
-		return -1;
-	*p++ = '\0';
-	vm->ram = strtoull(buf, NULL, 10);
-	for (vm->argc = 0; p < end; vm->argc++) {
-		char *nul = memchr(p, '\0', end - p);
-
+	for (vm->argc = 0; p < end && vm->argc != max; vm->argc++) {
+		nul = memchr(p, '\0', end - p);
 		if (!nul || vm->argc == MAX_ARGS)
 			return -1;
 		vm->argv[vm->argc] = p;
 		p = nul + 1;
 	}
 	vm->argv[vm->argc] = NULL;
-	return vm->argc ? 0 : -1;
+	return p == end && vm->argc ? 0 : -1;
 }
 
 /* The whole of @fd, from its start, NUL-ended; NULL if over @max. */
@@ -487,8 +586,10 @@ static char *slurp(int fd, size_t max, size_t *len)
 	struct stat st;
 	char *buf;
 
-	if (fstat(fd, &st) || st.st_size < 0 || (size_t)st.st_size > max) {
-		errno = errno ? errno : EFBIG;
+	if (fstat(fd, &st))
+		return NULL;
+	if (st.st_size < 0 || (size_t)st.st_size > max) {
+		errno = EFBIG;
 		return NULL;
 	}
 	buf = malloc(st.st_size + 1);
@@ -504,18 +605,41 @@ static char *slurp(int fd, size_t max, size_t *len)
 	return buf;
 }
 
-static int cmd_start(const char *name, const char *size, int argc, char **argv)
+/* The arguments luo-vm start saved: "RAM\n", then NUL-ended. */
+static int load_args(struct vm *vm)
+{
+	char path[PATH_MAX], *buf, *nl;
+	size_t len;
+	int fd;
+
+	vm_path(vm, "args", path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	buf = fd < 0 ? NULL : slurp(fd, MAX_DESC, &len);
+	if (fd >= 0)
+		close(fd);
+	nl = buf ? memchr(buf, '\n', len) : NULL;
+	if (!nl)
+		return fail("%s: not the arguments of a VM", path);
+	*nl = '\0';
+	vm->ram = strtoull(buf, NULL, 10);
+	if (parse_argv(vm, nl + 1, buf + len, -1))
+		return fail("%s: not the arguments of a VM", path);
+	return 0;
+}
+
+static int cmd_start(const char *name, const char *size, int argc,
+		     char **argv)
 {
 	struct vm vm = { .name = name, .argc = argc };
-	char path[PATH_MAX], memfd[80], *r;
 	struct qmp *q = calloc(1, sizeof(*q));
+	char path[PATH_MAX], memfd[80], *r;
+	int ram, i, pidfd;
 	pid_t pid;
-	int ram, i;
 
 	vm.ram = parse_size(size);
 	if (!vm.ram)
 		return fail("%s: not a size (N, NM or NG)", size);
-	if (check_args(argc, argv) || vm_dir(&vm) || !q)
+	if (check_name(name) || check_args(argc, argv) || vm_dir(&vm) || !q)
 		return 1;
 	for (i = 0; i < argc; i++)
 		vm.argv[i] = argv[i];
@@ -525,24 +649,31 @@ static int cmd_start(const char *name, const char *size, int argc, char **argv)
 		return fail("the RAM memfd: %s", strerror(errno));
 	if (save_args(&vm))
 		return 1;
-	pid = qemu_start(&vm, ram, 0);
+	pid = qemu_start(&vm, ram, -1);
 	if (pid < 0)
 		return fail("fork: %s", strerror(errno));
+	pidfd = pid_open(pid);
 	vm_path(&vm, "qmp", path);
-	if (qmp_connect(q, path, pid))
-		return fail("QEMU did not come up: %s", strerror(errno));
+	if (qmp_connect(q, path, pidfd)) {
+		fail("QEMU did not come up: %s", strerror(errno));
+		goto kill;
+	}
 	r = qmp(q, "query-status", NULL);
 	if (!r || !strstr(r, "\"running\": true")) {
-		kill(pid, SIGTERM);
-		return fail("QEMU is not running the VM");
+		fail("QEMU is not running the VM");
+		goto kill;
 	}
-	if (save_pid(&vm, pid)) {
-		kill(pid, SIGTERM);
-		return 1;
-	}
+	if (save_pid(&vm, "pid", pid))
+		goto kill;
 	printf("%s: VM %s started: QEMU %d, %llu MiB of RAM in a memfd\n",
 	       prog, name, pid, vm.ram >> 20);
 	return 0;
+kill:
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	vm_path(&vm, "args", path);
+	unlink(path);
+	return 1;
 }
 
 /* The description of @vm, token 0, in a new memfd. */
@@ -572,12 +703,15 @@ static int describe(const struct vm *vm)
 	return fd;
 }
 
-/* Parse a description; -1 if it is not one of ours. */
+/*
+ * Parse a description from the kernel before: -1 unless it is one of
+ * ours, whole, for a VM luo-vm start would run.
+ */
 static int undescribe(struct vm *vm, char *buf, size_t len)
 {
 	char *p = buf, *end = buf + len, *nl, key[16];
-	u64 v;
 	int i, n = 0, seen = 0;
+	u64 v;
 
 	if (len < 9 || memcmp(buf, "luo-vm 1\n", 9))
 		return -1;
@@ -594,29 +728,40 @@ static int undescribe(struct vm *vm, char *buf, size_t len)
 			n = v;
 			break;
 		}
-		if (!strcmp(key, "ram"))
-			vm->ram = v, seen |= 1;
-		else if (!strcmp(key, "state"))
-			vm->state = v, seen |= 2;
-		else if (!strcmp(key, "tsc_hz"))
+		if (!strcmp(key, "ram")) {
+			vm->ram = v;
+			seen |= 1;
+		} else if (!strcmp(key, "state")) {
+			vm->state = v;
+			seen |= 2;
+		} else if (!strcmp(key, "tsc_hz")) {
 			vm->tsc_hz = v;
+		}
 		for (i = 0; i < NR_T; i++)
 			if (!strcmp(key, t_names[i]))
 				vm->t[i] = v;
 	}
-	if (p >= end || seen != 3)
+	if (p >= end || seen != 3 || !vm->ram || vm->ram % (1 << 20) ||
+	    vm->ram > (1ull << 44))
 		return -1;
-	/* N arguments, each NUL-ended, and nothing after them. */
-	p = nl + 1;
-	for (vm->argc = 0; vm->argc < n; vm->argc++) {
-		nl = memchr(p, '\0', end - p);
-		if (!nl)
-			return -1;
-		vm->argv[vm->argc] = p;
-		p = nl + 1;
-	}
-	vm->argv[vm->argc] = NULL;
-	return p == end && vm->argc ? 0 : -1;
+	if (parse_argv(vm, nl + 1, end, n) || vm->argc != n)
+		return -1;
+	return check_args(vm->argc, vm->argv) ? -1 : 0;
+}
+
+/*
+ * Signals that would end us while the VM is paused wait until it runs
+ * again or is kept.
+ */
+static void hold_signals(int how)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(how, &set, NULL);
 }
 
 /* Run as HOLDER with session fd @fdarg until the kexec, or a kill. */
@@ -624,23 +769,26 @@ static int holder(const char *fdarg)
 {
 	int fd = atoi(fdarg);
 
+	hold_signals(SIG_UNBLOCK);
 	if (fd < 3 || fcntl(fd, F_SETFD, FD_CLOEXEC))
 		return fail("the session fd: %s", strerror(EBADF));
 	for (;;)
 		pause();
 }
 
-/* Keep session @s in a daemon until the kexec; 0 once it runs. */
-static int hold(int s)
+/* Keep session @s in a daemon until the kexec: its pid, or -1. */
+static pid_t hold(int s, const char *name)
 {
 	char fdarg[16], c;
 	int sync[2], fd;
+	pid_t pid;
 
 	/* The pipe closes on the exec; a byte on it means it failed. */
 	if (pipe2(sync, O_CLOEXEC))
 		return -1;
 	fflush(NULL);
-	switch (fork()) {
+	pid = fork();
+	switch (pid) {
 	case -1:
 		return -1;
 	case 0:
@@ -655,70 +803,58 @@ static int hold(int s)
 		}
 		snprintf(fdarg, sizeof(fdarg), "%d", s);
 		if (!fcntl(s, F_SETFD, 0))
-			execl("/proc/self/exe", HOLDER, fdarg, (char *)NULL);
+			execl("/proc/self/exe", HOLDER, fdarg, name, (char *)NULL);
 		if (write(sync[1], "x", 1) < 0)
 			_exit(2);
 		_exit(1);
 	default:
 		close(sync[1]);
-		if (read(sync[0], &c, 1) != 0) {
+		if (read(sync[0], &c, 1) != 0 || waitpid(pid, NULL, WNOHANG)) {
 			errno = ENOEXEC;
 			return -1;
 		}
-		return 0;
+		close(sync[0]);
+		return pid;
 	}
 }
 
-/* Wait up to 60 s for process @pid, not ours, to end. */
-static int wait_gone(pid_t pid)
+/* Let a VM paused by an update go on: the device state saved is dropped. */
+static int vm_go_on(struct qmp *q, const char *name, int was_running)
 {
-	char path[64], buf[512], *p;
-	int fd, ms;
-	ssize_t n;
+	char status[32], *r;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	for (ms = 0; ms < 60000; ms += 5) {
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			return 0;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		buf[n > 0 ? n : 0] = '\0';
-		/* A zombie no init reaps has ended all the same. */
-		p = strrchr(buf, ')');
-		if (!p || p[1] != ' ' || p[2] == 'Z')
-			return 0;
-		sleep_ms(5);
+	r = qmp(q, "query-migrate", NULL);
+	if (r && !json_str(r, "status", status, sizeof(status)) &&
+	    strcmp(status, "completed") && strcmp(status, "failed") &&
+	    strcmp(status, "cancelled")) {
+		qmp(q, "migrate_cancel", NULL);
+		while ((r = qmp(q, "query-migrate", NULL)) &&
+		       !json_str(r, "status", status, sizeof(status)) &&
+		       strcmp(status, "cancelled") && strcmp(status, "failed"))
+			sleep_ms(1);
 	}
-	return -1;
+	if (!qmp(q, "migrate-set-capabilities", SHARED_SKIPPED("false")))
+		fail("VM %s: x-ignore-shared still on: migrate it with care", name);
+	if (was_running && !qmp(q, "cont", NULL))
+		return fail("VM %s is paused and could not be resumed", name);
+	return 0;
 }
 
 static int cmd_update(const char *name)
 {
 	struct vm vm = { .name = name };
-	char path[PATH_MAX], link[PATH_MAX];
 	struct qmp *q = calloc(1, sizeof(*q));
-	int dev, s, ram, state, desc, pid = 0;
-	u64 ended;
+	int dev, s = -1, ram, state, desc, was_running;
+	char path[PATH_MAX], link[PATH_MAX], *r;
+	pid_t pid, held;
 	struct stat st;
-	size_t len;
-	char *args;
-	FILE *f;
 	ssize_t n;
 
-	if (!q || vm_dir(&vm))
+	if (!q || check_name(name) || vm_dir(&vm) || load_args(&vm))
 		return 1;
-	vm_path(&vm, "pid", path);
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%d", &pid) != 1 || pid <= 1)
-		return fail("no VM %s started by luo-vm (%s)", name, path);
-	fclose(f);
-	vm_path(&vm, "args", path);
-	ram = open(path, O_RDONLY | O_CLOEXEC);
-	args = ram < 0 ? NULL : slurp(ram, MAX_DESC, &len);
-	if (!args || parse_args(&vm, args, len))
-		return fail("%s: not the arguments of a VM", path);
-	close(ram);
+	pid = read_pid(&vm, "pid");
+	if (!pid)
+		return fail("no VM %s started by luo-vm", name);
 
 	/*
 	 * Its RAM, from QEMU itself: a memfd (made by luo-vm start, or
@@ -731,149 +867,283 @@ static int cmd_update(const char *name)
 	      open(path, O_RDWR | O_CLOEXEC);
 	if (ram < 0 || fstat(ram, &st) || (u64)st.st_size != vm.ram)
 		return fail("QEMU %d has no RAM memfd of VM %s", pid, name);
-
-	dev = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
-	if (dev < 0)
-		return fail("/dev/liveupdate: %s", strerror(errno));
 	state = memfd_create("luo-vm-state", MFD_CLOEXEC);
 	if (state < 0)
 		return fail("memfd_create: %s", strerror(errno));
 	vm_path(&vm, "qmp", path);
-	if (qmp_connect(q, path, 0))
+	if (qmp_connect(q, path, -1))
 		return fail("QMP of VM %s: %s", name, strerror(errno));
+	r = qmp(q, "query-status", NULL);
+	if (!r)
+		return fail("VM %s: %s", name, strerror(errno));
+	was_running = !!strstr(r, "\"running\": true");
+
+	/*
+	 * The RAM first, while the VM runs: pinning and filling it takes
+	 * time that grows with its size, and the VM's writes go on reaching
+	 * the same pages.
+	 */
+	dev = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		return fail("/dev/liveupdate: %s: VM %s not kept; it runs on",
+			    strerror(errno), name);
+	s = luo_session(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, name);
+	close(dev);
+	if (s < 0) {
+		fail("session %s: %s", name, strerror(errno));
+		return fail("VM %s not kept; it runs on", name);
+	}
+	if (luo_preserve(s, ram, 1)) {
+		fail("cannot preserve the RAM of VM %s: %s", name, strerror(errno));
+		return fail("VM %s not kept; it runs on", name);
+	}
 	vm.tsc_hz = ticks_hz();
 
 	/* The blackout starts. */
+	hold_signals(SIG_BLOCK);
 	vm.t[T_PAUSE] = ticks();
-	if (!qmp(q, "stop", NULL))
-		return fail("cannot pause VM %s: %s", name, strerror(errno));
-	if (!qmp(q, "migrate-set-capabilities", IGNORE_SHARED) ||
-	    !qmp(q, "migrate", "\"uri\": \"exec:cat > /proc/%d/fd/%d\"",
-		 getpid(), state) ||
-	    qmp_migrated(q))
-		goto resume;
-	vm.t[T_SAVED] = ticks();
-	vm.state = lseek(state, 0, SEEK_END);
-
-	s = luo_session(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, name);
-	if (s < 0) {
-		fail("session %s: %s", name, strerror(errno));
-		goto resume;
+	if (!qmp(q, "stop", NULL)) {
+		fail("cannot pause VM %s: %s", name, strerror(errno));
+		goto go_on;
 	}
-	if (luo_preserve(s, ram, 1) || luo_preserve(s, state, 2)) {
+	if (!qmp(q, "migrate-set-capabilities", SHARED_SKIPPED("true")) ||
+	    !qmp_fd(q, state, "getfd", "\"fdname\": \"luo-vm-state\"") ||
+	    !qmp(q, "migrate", "\"uri\": \"fd:luo-vm-state\"") ||
+	    qmp_migrated(q)) {
+		fail("cannot save VM %s: %s", name, strerror(errno));
+		goto go_on;
+	}
+	vm.t[T_SAVED] = ticks();
+	/* From its start in the next kernel, which gets this position. */
+	if (fstat(state, &st) || lseek(state, 0, SEEK_SET)) {
+		fail("the device state of VM %s: %s", name, strerror(errno));
+		goto go_on;
+	}
+	vm.state = st.st_size;
+	if (luo_preserve(s, state, 2)) {
 		fail("cannot preserve VM %s: %s", name, strerror(errno));
-		close(s);
-		goto resume;
+		goto go_on;
 	}
 	vm.t[T_PRESERVED] = ticks();
 	desc = describe(&vm);
 	if (desc < 0 || luo_preserve(s, desc, 0)) {
 		fail("the description of VM %s: %s", name, strerror(errno));
-		close(s);
-		goto resume;
+		goto go_on;
 	}
-	if (hold(s)) {
+	held = hold(s, name);
+	if (held < 0 || save_pid(&vm, "holder", held)) {
 		fail("cannot hold session %s: %s", name, strerror(errno));
-		close(s);
-		goto resume;
+		if (held > 0)
+			kill(held, SIGKILL);
+		goto go_on;
 	}
 	/*
-	 * Held: from here the VM lives on in the next kernel.  QEMU ends
-	 * without touching its RAM again.
+	 * Kept: the VM lives on in the next kernel.  QEMU stays, paused, in
+	 * case the kexec is not to be (luo-vm abort).
 	 */
-	if (!qmp(q, "quit", NULL) && errno != ECONNRESET)
-		kill(pid, SIGKILL);
-	if (wait_gone(pid))
-		kill(pid, SIGKILL);
-	ended = ticks();
 	printf("%s: VM %s held in session %s until the kexec: %llu MiB of RAM, ",
 	       prog, name, name, vm.ram >> 20);
 	printf("%llu KiB of device state; paused %llu us ago: ", vm.state >> 10,
-	       ticks_us(vm.t[T_PAUSE], ended, vm.tsc_hz));
-	printf("save %llu us, preserve %llu us, end QEMU %llu us\n",
+	       ticks_us(vm.t[T_PAUSE], ticks(), vm.tsc_hz));
+	printf("save %llu us, preserve %llu us\n",
 	       ticks_us(vm.t[T_PAUSE], vm.t[T_SAVED], vm.tsc_hz),
-	       ticks_us(vm.t[T_SAVED], vm.t[T_PRESERVED], vm.tsc_hz),
-	       ticks_us(vm.t[T_PRESERVED], ended, vm.tsc_hz));
+	       ticks_us(vm.t[T_SAVED], vm.t[T_PRESERVED], vm.tsc_hz));
 	return 0;
 
-resume:
-	/* Nothing is kept: the VM goes on where it was. */
-	if (!qmp(q, "cont", NULL))
-		return fail("VM %s is paused and could not be resumed", name);
+go_on:
+	/* Nothing is kept: the session ends, and the VM goes on. */
+	close(s);
+	if (vm_go_on(q, name, was_running))
+		return 1;
 	return fail("VM %s not kept; it runs on", name);
+}
+
+static int cmd_abort(const char *name)
+{
+	struct vm vm = { .name = name };
+	struct qmp *q = calloc(1, sizeof(*q));
+	char path[PATH_MAX], buf[64] = "";
+	int fd, pidfd;
+	pid_t held;
+
+	if (!q || check_name(name) || vm_dir(&vm))
+		return 1;
+	held = read_pid(&vm, "holder");
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", held);
+	fd = held ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	pidfd = held ? pid_open(held) : -1;
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0 ||
+	    strcmp(buf, HOLDER) || pidfd < 0)
+		return fail("no session of VM %s held", name);
+	close(fd);
+	/* The holder's end ends the session: the files are not kept. */
+	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) ||
+	    pid_wait(pidfd, 10000))
+		return fail("cannot end the holder of VM %s", name);
+	vm_path(&vm, "holder", path);
+	unlink(path);
+	vm_path(&vm, "qmp", path);
+	if (qmp_connect(q, path, -1))
+		return fail("QMP of VM %s: %s", name, strerror(errno));
+	if (vm_go_on(q, name, 1))
+		return 1;
+	printf("%s: VM %s runs on; nothing is kept\n", prog, name);
+	return 0;
+}
+
+/*
+ * Start QEMU on the RAM and device state a session gave: 0 once the VM
+ * runs, with *@ticks_run set; -1 with QEMU gone.
+ */
+static int vm_restore(struct vm *vm, int ram, int state, pid_t *pid,
+		      u64 *ticks_run)
+{
+	struct qmp *q = calloc(1, sizeof(*q));
+	char path[PATH_MAX];
+	int pidfd, err;
+
+	if (!q || lseek(state, 0, SEEK_SET))
+		return -1;
+	*pid = qemu_start(vm, ram, state);
+	if (*pid < 0) {
+		fail("fork: %s", strerror(errno));
+		return -1;
+	}
+	pidfd = pid_open(*pid);
+	vm_path(vm, "qmp", path);
+	if (qmp_connect(q, path, pidfd)) {
+		fail("QEMU did not come up: %s", strerror(errno));
+		goto kill;
+	}
+	if (!qmp(q, "migrate-set-capabilities", SHARED_SKIPPED("true")) ||
+	    !qmp(q, "migrate-incoming", "\"uri\": \"fd:%d\"", STATE_FD) ||
+	    qmp_migrated(q)) {
+		fail("QEMU could not load VM %s: %s", vm->name, strerror(errno));
+		goto kill;
+	}
+	/* It was paused when saved: it runs once told to. */
+	if (!qmp(q, "migrate-set-capabilities", SHARED_SKIPPED("false")) ||
+	    !qmp(q, "cont", NULL)) {
+		fail("VM %s did not run: %s", vm->name, strerror(errno));
+		goto kill;
+	}
+	*ticks_run = ticks();
+	close(q->fd);
+	free(q);
+	close(pidfd);
+	return 0;
+kill:
+	err = errno;
+	kill(*pid, SIGKILL);
+	waitpid(*pid, NULL, 0);
+	if (q->fd >= 0)
+		close(q->fd);
+	free(q);
+	errno = err;
+	return -1;
+}
+
+/*
+ * Resuming failed: keep the session, and what was retrieved, in the
+ * background until SIGUSR1 tries again or SIGUSR2 gives it up.
+ */
+static int keep(int s, struct vm *vm, int ram, int state, int ok)
+{
+	u64 t;
+	sigset_t set;
+	pid_t pid;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return fail("fork: %s: session %s given up", strerror(errno),
+			    vm->name);
+	if (pid > 0)
+		return fail("VM %s not started; process %d keeps session %s: fix the cause, then kill -USR1 %d to try again, or kill -USR2 %d to give it up",
+			    vm->name, pid, vm->name, pid, pid);
+	setsid();
+	for (;;) {
+		if (sigwait(&set, &sig))
+			continue;
+		if (sig != SIGUSR1)
+			return fail("session %s given up", vm->name);
+		if (!ok) {
+			fail("session %s holds no VM to start: kill -USR2 %d to give it up",
+			     vm->name, getpid());
+			continue;
+		}
+		if (!vm_restore(vm, ram, state, &pid, &t)) {
+			luo_finish(s);
+			printf("%s: VM %s running in QEMU %d\n", prog, vm->name, pid);
+			return save_pid(vm, "pid", pid) || save_args(vm);
+		}
+	}
 }
 
 static int cmd_resume(const char *name)
 {
-	struct vm vm = { .name = name };
 	u64 t0 = ticks(), up = now_ns(CLOCK_BOOTTIME), t1, t2, down, boot;
-	char path[PATH_MAX], *buf, *r;
-	struct qmp *q = calloc(1, sizeof(*q));
-	int dev, s, ram, state, desc;
+	int dev, s, ram = -1, state = -1, desc;
+	struct vm vm = { .name = name };
 	struct stat st;
+	char *buf;
 	size_t len;
 	pid_t pid;
 
-	if (!q || vm_dir(&vm))
+	if (check_name(name) || vm_dir(&vm))
 		return 1;
 	dev = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
 	if (dev < 0)
-		return fail("/dev/liveupdate: %s: VM %s not started", strerror(errno),
-			    name);
+		return fail("/dev/liveupdate: %s: VM %s not started",
+			    strerror(errno), name);
 	s = luo_session(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, name);
+	close(dev);
 	if (s < 0)
 		return fail("no session %s was handed over (%s): VM %s not started",
 			    name, strerror(errno), name);
+	/* From here, a failure keeps the session: closed, it would end. */
 	desc = luo_retrieve(s, 0);
 	buf = desc < 0 ? NULL : slurp(desc, MAX_DESC, &len);
-	if (!buf)
-		return fail("session %s: no VM description (%s): VM not started",
-			    name, strerror(errno));
-	if (undescribe(&vm, buf, len))
-		return fail("session %s: not a VM of luo-vm: VM not started", name);
+	if (!buf) {
+		fail("session %s: no VM description (%s)", name, strerror(errno));
+		return keep(s, &vm, ram, state, 0);
+	}
+	if (undescribe(&vm, buf, len)) {
+		fail("session %s: not a VM of luo-vm", name);
+		return keep(s, &vm, ram, state, 0);
+	}
 	ram = luo_retrieve(s, 1);
-	if (ram < 0)
-		return fail("session %s: the VM's RAM was not kept (%s): VM not started",
-			    name, strerror(errno));
-	if (fstat(ram, &st) || (u64)st.st_size != vm.ram)
-		return fail("session %s: RAM of %lld bytes, not %llu: VM not started",
-			    name, (long long)st.st_size, vm.ram);
+	if (ram < 0 || fstat(ram, &st) || (u64)st.st_size != vm.ram) {
+		fail("session %s: the VM's RAM was not kept whole", name);
+		return keep(s, &vm, ram, state, 0);
+	}
 	state = luo_retrieve(s, 2);
-	if (state < 0 || fstat(state, &st) || (u64)st.st_size != vm.state)
-		return fail("session %s: the VM's device state was not kept: VM not started",
-			    name);
+	if (state < 0 || fstat(state, &st) || (u64)st.st_size != vm.state) {
+		fail("session %s: the VM's device state was not kept whole", name);
+		return keep(s, &vm, ram, state, 0);
+	}
 	t1 = ticks();
-
-	pid = qemu_start(&vm, ram, 1);
-	if (pid < 0)
-		return fail("fork: %s", strerror(errno));
-	vm_path(&vm, "qmp", path);
-	if (qmp_connect(q, path, pid))
-		return fail("QEMU did not come up: %s", strerror(errno));
-	if (!qmp(q, "migrate-set-capabilities", IGNORE_SHARED) ||
-	    !qmp(q, "migrate-incoming", "\"uri\": \"exec:cat /proc/%d/fd/%d\"",
-		 getpid(), state) ||
-	    qmp_migrated(q)) {
-		kill(pid, SIGTERM);
-		return fail("QEMU could not load VM %s: %s", name,
-			    strerror(errno));
-	}
-	/* It was paused when saved: it runs once told to. */
-	r = qmp(q, "cont", NULL);
-	t2 = ticks();
-	if (!r) {
-		kill(pid, SIGTERM);
-		return fail("VM %s did not run: %s", name, strerror(errno));
-	}
+	if (vm_restore(&vm, ram, state, &pid, &t2))
+		return keep(s, &vm, ram, state, 1);
 	if (luo_finish(s))
 		fail("session %s not finished: %s", name, strerror(errno));
 	/* luo-vm update works on it as on one it started. */
-	if (save_pid(&vm, pid) || save_args(&vm))
+	if (save_pid(&vm, "pid", pid) || save_args(&vm))
 		fail("VM %s runs, but luo-vm update cannot find it", name);
 
 	/*
-	 * From the session kept to this program: QEMU's end and the kexec,
-	 * then the next kernel up to here, as long as this kernel has run.
+	 * The blackout, from the pause: saving the device state; preserving
+	 * it; from then to this program's start, the kexec (what the next
+	 * kernel's clock did not see) and the next kernel's boot up to here
+	 * (what it did); retrieving; QEMU's start and load.
 	 */
 	down = ticks_us(vm.t[T_PRESERVED], t0, vm.tsc_hz);
 	boot = up / 1000;
@@ -881,7 +1151,7 @@ static int cmd_resume(const char *name)
 		boot = down;
 	printf("%s: VM %s running again in QEMU %d: blackout %llu us: ",
 	       prog, name, pid, ticks_us(vm.t[T_PAUSE], t2, vm.tsc_hz));
-	printf("save %llu us, preserve %llu us, end QEMU and kexec %llu us, ",
+	printf("save %llu us, preserve %llu us, kexec %llu us, ",
 	       ticks_us(vm.t[T_PAUSE], vm.t[T_SAVED], vm.tsc_hz),
 	       ticks_us(vm.t[T_SAVED], vm.t[T_PRESERVED], vm.tsc_hz),
 	       down - boot);
@@ -903,17 +1173,22 @@ int main(int argc, char **argv)
 	while (fd >= 0 && fd < 3);
 	if (fd >= 0)
 		close(fd);
-	if (!strcmp(argv[0], HOLDER) && argc == 2)
+	if (!strcmp(argv[0], HOLDER) && argc == 3)
 		return holder(argv[1]);
+	/* A reader gone must not end us halfway. */
+	signal(SIGPIPE, SIG_IGN);
 	prog = basename(argv[0]);
 	if (argc >= 6 && !strcmp(argv[1], "start") && !strcmp(argv[4], "--"))
 		return cmd_start(argv[2], argv[3], argc - 5, argv + 5);
 	if (argc == 3 && !strcmp(argv[1], "update"))
 		return cmd_update(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "abort"))
+		return cmd_abort(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "resume"))
 		return cmd_resume(argv[2]);
 	fprintf(stderr, "usage: luo-vm start NAME SIZE -- QEMU [ARG...]\n"
 		"       luo-vm update NAME\n"
+		"       luo-vm abort NAME\n"
 		"       luo-vm resume NAME\n");
 	return 2;
 }

@@ -36,11 +36,17 @@ say "kernel $((hop + 1)) booted"
 vm=$(arg vm)
 export LUO_VM_DIR=/tmp/luo-vm
 vmlog=/tmp/vm0.serial
-# vm_wait PATTERN: wait up to 10 minutes for a line of the VM's console.
+# vm_wait N PATTERN: wait up to 10 minutes for N lines of the VM's
+# console matching PATTERN, or one saying its RAM is wrong.
 vm_wait() {
 	i=0
-	until grep -q "$1" "$vmlog" 2>/dev/null; do
-		[ $i -lt 1200 ] || { say "vm: no '$1' after 10 minutes"; return 1; }
+	until c=$(grep -c "$2" "$vmlog" 2>/dev/null); [ "${c:-0}" -ge "$1" ] ||
+	      grep -q 'RAM BAD' "$vmlog" 2>/dev/null; do
+		if [ $i -ge 1200 ]; then
+			say "vm: no '$2' after 10 minutes; its console ends:"
+			tail -3 "$vmlog" | sed 's/^/kho-vmtest: vm: /'
+			return 1
+		fi
 		sleep 0.5
 		i=$((i + 1))
 	done
@@ -60,12 +66,15 @@ vm_last() {
 	}
 }
 # vm_seen: the VM's first line since QEMU started, and the first pass
-# over all its RAM.
+# over all its RAM: after a resume the second, as the first began before
+# the pause.
 vm_seen() {
-	vm_wait 'verified' || return
+	n=1
+	[ "$hop" = 0 ] || n=2
+	vm_wait $n 'verified'
 	say "vm: $(grep -m1 '^vmguest: ' "$vmlog")"
-	say "vm: checked: $(grep -m1 'verified' "$vmlog")"
 	grep 'RAM BAD' "$vmlog" | sed 's/^/kho-vmtest: vm: /'
+	say "vm: checked: $(grep 'verified' "$vmlog" | sed -n "${n}p")"
 }
 if [ -n "$vm" ]; then
 	if [ "$hop" = 0 ]; then
@@ -83,6 +92,17 @@ if [ -n "$vm" ]; then
 	vmrc=$?
 	sed 's/^/kho-vmtest: vm: /' /tmp/vm.out
 	[ $vmrc = 0 ] && vm_seen
+	# A session luo-vm could not resume is kept until given up.
+	pid=$(sed -n 's/.*; process \([0-9]*\) keeps session.*/\1/p' /tmp/vm.out)
+	if [ -n "$pid" ]; then
+		kill -USR2 "$pid"
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		tail -1 /tmp/vm.out | sed 's/^/kho-vmtest: vm: /'
+	fi
 fi
 # Which paging the kernel runs with: the kernel clears the la57 flag
 # unless it turned five levels on.
@@ -380,9 +400,14 @@ if [ "$hop" -lt "$hops" ]; then
 			# The last line before the pause, then the update.
 			say "vm: $(vm_last)"
 			luo-vm update vm0 2>&1 | sed 's/^/kho-vmtest: vm: /'
-			# Not kept: it runs on.
+			# Not kept: it runs on, its counter goes up.
 			if [ "$vm" = taken ]; then
-				sleep 5
+				was=$(vm_last)
+				i=0
+				while [ "$(vm_last)" = "$was" ] && [ $i -lt 600 ]; do
+					sleep 0.1
+					i=$((i + 1))
+				done
 				say "vm: $(vm_last)"
 			fi
 		fi

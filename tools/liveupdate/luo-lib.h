@@ -13,18 +13,37 @@
 
 #include "../../include/uapi/linux/liveupdate.h"
 
-/* Create (or, in the next kernel, retrieve) session @name: its fd, or -1. */
-static inline int luo_session(int dev, unsigned long cmd, const char *name)
+/* Copy session name @name into @dst: 0, or -1 if it does not fit. */
+static inline int luo_name(__u8 *dst, const char *name)
 {
-	struct liveupdate_ioctl_create_session arg = { .size = sizeof(arg) };
 	size_t len = strlen(name);
 
-	if (len >= sizeof(arg.name)) {
+	if (len >= LIVEUPDATE_SESSION_NAME_LENGTH) {
 		errno = EINVAL;
 		return -1;
 	}
-	memcpy(arg.name, name, len);
-	return ioctl(dev, cmd, &arg) ? -1 : arg.fd;
+	memcpy(dst, name, len);
+	return 0;
+}
+
+/* Create session @name to hand over: its fd, or -1. */
+static inline int luo_create_session(int dev, const char *name)
+{
+	struct liveupdate_ioctl_create_session arg = { .size = sizeof(arg) };
+
+	if (luo_name(arg.name, name))
+		return -1;
+	return ioctl(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, &arg) ? -1 : arg.fd;
+}
+
+/* In the next kernel, take session @name: its fd, or -1. */
+static inline int luo_retrieve_session(int dev, const char *name)
+{
+	struct liveupdate_ioctl_retrieve_session arg = { .size = sizeof(arg) };
+
+	if (luo_name(arg.name, name))
+		return -1;
+	return ioctl(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, &arg) ? -1 : arg.fd;
 }
 
 static inline int luo_preserve(int s, int fd, uint64_t token)

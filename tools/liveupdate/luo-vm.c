@@ -887,7 +887,7 @@ static int cmd_update(const char *name)
 	if (dev < 0)
 		return fail("/dev/liveupdate: %s: VM %s not kept; it runs on",
 			    strerror(errno), name);
-	s = luo_session(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, name);
+	s = luo_create_session(dev, name);
 	close(dev);
 	if (s < 0) {
 		fail("session %s: %s", name, strerror(errno));
@@ -1066,9 +1066,12 @@ static int keep(int s, struct vm *vm, int ram, int state, int ok)
 	if (pid < 0)
 		return fail("fork: %s: session %s given up", strerror(errno),
 			    vm->name);
-	if (pid > 0)
-		return fail("VM %s not started; process %d keeps session %s: fix the cause, then kill -USR1 %d to try again, or kill -USR2 %d to give it up",
-			    vm->name, pid, vm->name, pid, pid);
+	if (pid > 0) {
+		fail("VM %s not started; process %d keeps session %s: fix the cause,",
+		     vm->name, pid, vm->name);
+		return fail("then kill -USR1 %d to try again, or kill -USR2 %d to give it up",
+			    pid, pid);
+	}
 	setsid();
 	for (;;) {
 		if (sigwait(&set, &sig))
@@ -1104,7 +1107,7 @@ static int cmd_resume(const char *name)
 	if (dev < 0)
 		return fail("/dev/liveupdate: %s: VM %s not started",
 			    strerror(errno), name);
-	s = luo_session(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, name);
+	s = luo_retrieve_session(dev, name);
 	close(dev);
 	if (s < 0)
 		return fail("no session %s was handed over (%s): VM %s not started",

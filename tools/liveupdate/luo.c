@@ -107,7 +107,7 @@ static int hold(const char *name, char **files, int nr)
 	dev = open("/dev/liveupdate", O_RDWR);
 	if (dev < 0)
 		return fail("/dev/liveupdate", errno);
-	s = luo_session(dev, LIVEUPDATE_IOCTL_CREATE_SESSION, name);
+	s = luo_create_session(dev, name);
 	if (s < 0)
 		return fail(name, errno);
 	close(dev);
@@ -414,7 +414,7 @@ static int take(const char *name, const char *dir)
 	dev = open("/dev/liveupdate", O_RDWR);
 	if (dev < 0)
 		return fail("/dev/liveupdate", errno);
-	s = luo_session(dev, LIVEUPDATE_IOCTL_RETRIEVE_SESSION, name);
+	s = luo_retrieve_session(dev, name);
 	if (s < 0)
 		return fail(name, errno);
 	close(dev);

@@ -222,11 +222,12 @@ static char *qmp_line(struct qmp *q, int timeout_ms)
 static char *qmp_fd(struct qmp *q, int fd, const char *cmd,
 		    const char *fmt, ...)
 {
-	char buf[PATH_MAX + 256], args[PATH_MAX + 128] = "", id[32];
+	char buf[PATH_MAX + 256], args[PATH_MAX + 128] = "", id[32], *at;
 	char ctl[CMSG_SPACE(sizeof(int))] = { 0 };
 	struct iovec iov = { .iov_base = buf };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *c;
+	u64 end = now_ns(CLOCK_MONOTONIC) + QMP_WAIT_MS * 1000000ull;
 	va_list ap;
 	char *r;
 	int len;
@@ -257,15 +258,25 @@ static char *qmp_fd(struct qmp *q, int fd, const char *cmd,
 	}
 	if (sendmsg(q->fd, &msg, MSG_NOSIGNAL) != len)
 		return NULL;
-	snprintf(id, sizeof(id), "\"id\": %u}", q->id);
+	len = snprintf(id, sizeof(id), "\"id\": %u", q->id);
 	for (;;) {
-		r = qmp_line(q, QMP_WAIT_MS);
+		u64 now = now_ns(CLOCK_MONOTONIC);
+
+		if (now >= end) {
+			errno = ETIMEDOUT;
+			return NULL;
+		}
+		r = qmp_line(q, (end - now) / 1000000 + 1);
 		if (!r)
 			return NULL;
-		/* Events, and answers to commands given up on. */
-		if (!strstr(r, id))
+		/*
+		 * Events, and answers to commands given up on, lack our id;
+		 * QEMU puts the members of an answer in any order.
+		 */
+		at = strstr(r, id);
+		if (!at || (at[len] != ',' && at[len] != '}'))
 			continue;
-		if (!strncmp(r, "{\"return\"", 9))
+		if (!strstr(r, "\"error\": {"))
 			return r;
 		fprintf(stderr, "%s: QEMU: %s: %s\n", prog, cmd, r);
 		errno = EIO;
@@ -284,6 +295,7 @@ static int qmp_connect(struct qmp *q, const char *path, int pidfd)
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	u64 end = now_ns(CLOCK_MONOTONIC) + QMP_WAIT_MS * 1000000ull;
 
+	q->fd = -1;
 	if (strlen(path) >= sizeof(a.sun_path)) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -385,6 +397,20 @@ static void vm_path(const struct vm *vm, const char *what, char *out)
 	snprintf(out, PATH_MAX, "%s/%s.%s", vm->dir, vm->name, what);
 }
 
+/* /dev/liveupdate, which has one user at a time: wait a little for it. */
+static int luo_open(void)
+{
+	int dev, i;
+
+	for (i = 0; i < 100; i++) {
+		dev = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
+		if (dev >= 0 || errno != EBUSY)
+			break;
+		sleep_ms(50);
+	}
+	return dev;
+}
+
 /*
  * Start QEMU on the RAM in @ram, as fd RAM_FD, with the QMP socket of
  * @vm; with @state, as fd STATE_FD, QEMU waits for the device state.
@@ -396,6 +422,7 @@ static pid_t qemu_start(const struct vm *vm, int ram, int state)
 	char qmp_arg[PATH_MAX + 32], sock[PATH_MAX], mem[32];
 	char *argv[MAX_ARGS + 16];
 	int i, n = 0, fd;
+	sigset_t mask;
 	pid_t pid;
 
 	vm_path(vm, "qmp", sock);
@@ -425,12 +452,25 @@ static pid_t qemu_start(const struct vm *vm, int ram, int state)
 	pid = fork();
 	if (pid)
 		return pid;
-	/* QEMU outlives us: its own session, no terminal input. */
+	/*
+	 * QEMU outlives us: its own session, no terminal, its output in
+	 * $LUO_VM_DIR/NAME.log, signals as a new process has them.
+	 */
 	setsid();
-	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&mask);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	for (i = 1; i < NSIG; i++)
+		signal(i, SIG_DFL);
 	fd = open("/dev/null", O_RDONLY);
 	if (fd > 0) {
 		dup2(fd, 0);
+		close(fd);
+	}
+	vm_path(vm, "log", sock);
+	fd = open(sock, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (fd > 2) {
+		dup2(fd, 1);
+		dup2(fd, 2);
 		close(fd);
 	}
 	/* Moved out of the way first, where one stands on the other. */
@@ -476,7 +516,8 @@ static int check_args(int argc, char **argv)
 {
 	static const char * const ours[] = {
 		"-m", "-incoming", "-qmp", "-mem-path", "-mem-prealloc",
-		"-daemonize", "-S", "-snapshot",
+		"-daemonize", "-S", "-snapshot", "-loadvm", "-readconfig",
+		"-preconfig",
 	};
 	const char *a;
 	int i, j;
@@ -627,6 +668,18 @@ static int load_args(struct vm *vm)
 	return 0;
 }
 
+/* Whether process @pid is a QEMU with a RAM memfd, as luo-vm runs them. */
+static int vm_running(pid_t pid)
+{
+	char path[64], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, RAM_FD);
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = '\0';
+	return !strncmp(link, "/memfd:", 7);
+}
+
 static int cmd_start(const char *name, const char *size, int argc,
 		     char **argv)
 {
@@ -641,6 +694,9 @@ static int cmd_start(const char *name, const char *size, int argc,
 		return fail("%s: not a size (N, NM or NG)", size);
 	if (check_name(name) || check_args(argc, argv) || vm_dir(&vm) || !q)
 		return 1;
+	pid = read_pid(&vm, "pid");
+	if (pid && vm_running(pid))
+		return fail("VM %s runs already, in QEMU %d", name, pid);
 	for (i = 0; i < argc; i++)
 		vm.argv[i] = argv[i];
 	snprintf(memfd, sizeof(memfd), "luo-vm:%s", name);
@@ -821,17 +877,16 @@ static pid_t hold(int s, const char *name)
 /* Let a VM paused by an update go on: the device state saved is dropped. */
 static int vm_go_on(struct qmp *q, const char *name, int was_running)
 {
-	char status[32], *r;
+	u64 end = now_ns(CLOCK_MONOTONIC) + QMP_WAIT_MS * 1000000ull;
+	char status[32], *r = qmp(q, "query-migrate", NULL);
 
-	r = qmp(q, "query-migrate", NULL);
-	if (r && !json_str(r, "status", status, sizeof(status)) &&
-	    strcmp(status, "completed") && strcmp(status, "failed") &&
-	    strcmp(status, "cancelled")) {
+	/* A migration still going is cancelled: until it ends, no cont. */
+	while (r && !json_str(r, "status", status, sizeof(status)) &&
+	       strcmp(status, "completed") && strcmp(status, "failed") &&
+	       strcmp(status, "cancelled") && now_ns(CLOCK_MONOTONIC) < end) {
 		qmp(q, "migrate_cancel", NULL);
-		while ((r = qmp(q, "query-migrate", NULL)) &&
-		       !json_str(r, "status", status, sizeof(status)) &&
-		       strcmp(status, "cancelled") && strcmp(status, "failed"))
-			sleep_ms(1);
+		sleep_ms(1);
+		r = qmp(q, "query-migrate", NULL);
 	}
 	if (!qmp(q, "migrate-set-capabilities", SHARED_SKIPPED("false")))
 		fail("VM %s: x-ignore-shared still on: migrate it with care", name);
@@ -844,7 +899,7 @@ static int cmd_update(const char *name)
 {
 	struct vm vm = { .name = name };
 	struct qmp *q = calloc(1, sizeof(*q));
-	int dev, s = -1, ram, state, desc, was_running;
+	int dev, s = -1, ram, state, desc, was_running, err;
 	char path[PATH_MAX], link[PATH_MAX], *r;
 	pid_t pid, held;
 	struct stat st;
@@ -883,7 +938,7 @@ static int cmd_update(const char *name)
 	 * time that grows with its size, and the VM's writes go on reaching
 	 * the same pages.
 	 */
-	dev = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
+	dev = luo_open();
 	if (dev < 0)
 		return fail("/dev/liveupdate: %s: VM %s not kept; it runs on",
 			    strerror(errno), name);
@@ -951,86 +1006,117 @@ static int cmd_update(const char *name)
 	return 0;
 
 go_on:
-	/* Nothing is kept: the session ends, and the VM goes on. */
+	/* Nothing is kept: the VM goes on, then the session ends. */
+	err = vm_go_on(q, name, was_running);
 	close(s);
-	if (vm_go_on(q, name, was_running))
+	if (err)
 		return 1;
 	return fail("VM %s not kept; it runs on", name);
+}
+
+/* A pidfd for @pid if it is the holder of VM @name's session, or -1. */
+static int holder_of(pid_t pid, const char *name)
+{
+	char path[64], buf[256] = "";
+	int fd, pidfd;
+	ssize_t n;
+
+	pidfd = pid_open(pid);
+	if (pidfd < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 2);
+	if (fd >= 0)
+		close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		/* "@luo-vm", its fd, the VM's name. */
+		if (!strcmp(buf, HOLDER) && (size_t)n > sizeof(HOLDER) &&
+		    !strcmp(buf + sizeof(HOLDER) + strlen(buf + sizeof(HOLDER)) + 1,
+			    name))
+			return pidfd;
+	}
+	close(pidfd);
+	return -1;
 }
 
 static int cmd_abort(const char *name)
 {
 	struct vm vm = { .name = name };
 	struct qmp *q = calloc(1, sizeof(*q));
-	char path[PATH_MAX], buf[64] = "";
-	int fd, pidfd;
+	char path[PATH_MAX];
 	pid_t held;
+	int pidfd;
 
 	if (!q || check_name(name) || vm_dir(&vm))
 		return 1;
-	held = read_pid(&vm, "holder");
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", held);
-	fd = held ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-	pidfd = held ? pid_open(held) : -1;
-	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0 ||
-	    strcmp(buf, HOLDER) || pidfd < 0)
-		return fail("no session of VM %s held", name);
-	close(fd);
-	/* The holder's end ends the session: the files are not kept. */
-	if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) ||
-	    pid_wait(pidfd, 10000))
-		return fail("cannot end the holder of VM %s", name);
-	vm_path(&vm, "holder", path);
-	unlink(path);
+	/* QEMU first: without it, ending the session would lose the VM. */
 	vm_path(&vm, "qmp", path);
 	if (qmp_connect(q, path, -1))
 		return fail("QMP of VM %s: %s", name, strerror(errno));
+	held = read_pid(&vm, "holder");
+	pidfd = held ? holder_of(held, name) : -1;
+	/* Its end ends the session: nothing is kept. */
+	if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0))
+		return fail("cannot end the holder of VM %s: %s", name,
+			    strerror(errno));
+	vm_path(&vm, "holder", path);
+	unlink(path);
 	if (vm_go_on(q, name, 1))
 		return 1;
-	printf("%s: VM %s runs on; nothing is kept\n", prog, name);
+	printf("%s: VM %s runs on; %s\n", prog, name,
+	       pidfd >= 0 ? "its session is given up" : "no session of it was held");
 	return 0;
 }
 
 /*
  * Start QEMU on the RAM and device state a session gave: 0 once the VM
- * runs, with *@ticks_run set; -1 with QEMU gone.
+ * runs, with *@ticks_run set; with QEMU gone, -1, or -2 if it may have
+ * run the VM already (told to, its answer lost), which is not tried
+ * again.
  */
 static int vm_restore(struct vm *vm, int ram, int state, pid_t *pid,
 		      u64 *ticks_run)
 {
 	struct qmp *q = calloc(1, sizeof(*q));
+	int pidfd, err, ret = -1;
 	char path[PATH_MAX];
-	int pidfd, err;
 
 	if (!q || lseek(state, 0, SEEK_SET))
 		return -1;
 	*pid = qemu_start(vm, ram, state);
 	if (*pid < 0) {
 		fail("fork: %s", strerror(errno));
+		free(q);
 		return -1;
 	}
 	pidfd = pid_open(*pid);
 	vm_path(vm, "qmp", path);
 	if (qmp_connect(q, path, pidfd)) {
-		fail("QEMU did not come up: %s", strerror(errno));
+		fail("QEMU did not come up: %s (see %s/%s.log)", strerror(errno),
+		     vm->dir, vm->name);
 		goto kill;
 	}
 	if (!qmp(q, "migrate-set-capabilities", SHARED_SKIPPED("true")) ||
 	    !qmp(q, "migrate-incoming", "\"uri\": \"fd:%d\"", STATE_FD) ||
-	    qmp_migrated(q)) {
-		fail("QEMU could not load VM %s: %s", vm->name, strerror(errno));
+	    qmp_migrated(q) ||
+	    !qmp(q, "migrate-set-capabilities", SHARED_SKIPPED("false"))) {
+		fail("QEMU could not load VM %s: %s (see %s/%s.log)", vm->name,
+		     strerror(errno), vm->dir, vm->name);
 		goto kill;
 	}
 	/* It was paused when saved: it runs once told to. */
-	if (!qmp(q, "migrate-set-capabilities", SHARED_SKIPPED("false")) ||
-	    !qmp(q, "cont", NULL)) {
+	if (!qmp(q, "cont", NULL)) {
 		fail("VM %s did not run: %s", vm->name, strerror(errno));
+		ret = -2;
 		goto kill;
 	}
 	*ticks_run = ticks();
 	close(q->fd);
 	free(q);
-	close(pidfd);
+	if (pidfd >= 0)
+		close(pidfd);
 	return 0;
 kill:
 	err = errno;
@@ -1038,21 +1124,79 @@ kill:
 	waitpid(*pid, NULL, 0);
 	if (q->fd >= 0)
 		close(q->fd);
+	if (pidfd >= 0)
+		close(pidfd);
 	free(q);
 	errno = err;
-	return -1;
+	return ret;
+}
+
+/*
+ * Retrieve what is still missing of session @s, and check it: 0; -1 if
+ * a retrieve failed, which may be tried again; -2 if the session holds
+ * no VM luo-vm can start.
+ */
+static int vm_take(int s, struct vm *vm, int *ram, int *state)
+{
+	static char *desc;
+	struct stat st;
+	size_t len;
+	int fd;
+
+	if (!desc) {
+		fd = luo_retrieve(s, 0);
+		if (fd < 0) {
+			fail("session %s: no VM description (%s)", vm->name,
+			     strerror(errno));
+			return errno == ENOENT ? -2 : -1;
+		}
+		desc = slurp(fd, MAX_DESC, &len);
+		close(fd);
+		if (!desc || undescribe(vm, desc, len)) {
+			fail("session %s: not a VM of luo-vm", vm->name);
+			return -2;
+		}
+	}
+	if (*ram < 0) {
+		*ram = luo_retrieve(s, 1);
+		if (*ram < 0) {
+			fail("session %s: the VM's RAM: %s", vm->name,
+			     strerror(errno));
+			return errno == ENOENT ? -2 : -1;
+		}
+		if (fstat(*ram, &st) || (u64)st.st_size != vm->ram) {
+			fail("session %s: the VM's RAM is not whole", vm->name);
+			return -2;
+		}
+	}
+	if (*state < 0) {
+		*state = luo_retrieve(s, 2);
+		if (*state < 0) {
+			fail("session %s: the VM's device state: %s", vm->name,
+			     strerror(errno));
+			return errno == ENOENT ? -2 : -1;
+		}
+		if (fstat(*state, &st) || (u64)st.st_size != vm->state) {
+			fail("session %s: the VM's device state is not whole",
+			     vm->name);
+			return -2;
+		}
+	}
+	return 0;
 }
 
 /*
  * Resuming failed: keep the session, and what was retrieved, in the
- * background until SIGUSR1 tries again or SIGUSR2 gives it up.
+ * background until SIGUSR1 tries again (where @can_retry) or SIGUSR2
+ * gives it up.  Its later messages go to $LUO_VM_DIR/NAME.log.
  */
-static int keep(int s, struct vm *vm, int ram, int state, int ok)
+static int keep(int s, struct vm *vm, int *ram, int *state, int can_retry)
 {
-	u64 t;
+	char path[PATH_MAX];
 	sigset_t set;
 	pid_t pid;
-	int sig;
+	int sig, fd, rc;
+	u64 t;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
@@ -1067,24 +1211,39 @@ static int keep(int s, struct vm *vm, int ram, int state, int ok)
 		return fail("fork: %s: session %s given up", strerror(errno),
 			    vm->name);
 	if (pid > 0) {
-		fail("VM %s not started; process %d keeps session %s: fix the cause,",
+		fail("VM %s not started; process %d keeps session %s:",
 		     vm->name, pid, vm->name);
-		return fail("then kill -USR1 %d to try again, or kill -USR2 %d to give it up",
-			    pid, pid);
+		if (can_retry)
+			fail("fix the cause, then kill -USR1 %d to try again,", pid);
+		return fail("%skill -USR2 %d to give it up", can_retry ? "or " : "",
+			    pid);
 	}
 	setsid();
+	vm_path(vm, "log", path);
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	if (fd > 2) {
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+	}
 	for (;;) {
 		if (sigwait(&set, &sig))
 			continue;
 		if (sig != SIGUSR1)
 			return fail("session %s given up", vm->name);
-		if (!ok) {
-			fail("session %s holds no VM to start: kill -USR2 %d to give it up",
-			     vm->name, getpid());
+		if (!can_retry) {
+			fail("session %s holds no VM to start", vm->name);
 			continue;
 		}
-		if (!vm_restore(vm, ram, state, &pid, &t)) {
-			luo_finish(s);
+		rc = vm_take(s, vm, ram, state);
+		if (!rc)
+			rc = vm_restore(vm, *ram, *state, &pid, &t);
+		if (rc == -2)
+			can_retry = 0;
+		if (!rc) {
+			if (luo_finish(s))
+				fail("session %s not finished: %s", vm->name,
+				     strerror(errno));
 			printf("%s: VM %s running in QEMU %d\n", prog, vm->name, pid);
 			return save_pid(vm, "pid", pid) || save_args(vm);
 		}
@@ -1094,16 +1253,13 @@ static int keep(int s, struct vm *vm, int ram, int state, int ok)
 static int cmd_resume(const char *name)
 {
 	u64 t0 = ticks(), up = now_ns(CLOCK_BOOTTIME), t1, t2, down, boot;
-	int dev, s, ram = -1, state = -1, desc;
 	struct vm vm = { .name = name };
-	struct stat st;
-	char *buf;
-	size_t len;
+	int dev, s, ram = -1, state = -1, rc;
 	pid_t pid;
 
 	if (check_name(name) || vm_dir(&vm))
 		return 1;
-	dev = open("/dev/liveupdate", O_RDWR | O_CLOEXEC);
+	dev = luo_open();
 	if (dev < 0)
 		return fail("/dev/liveupdate: %s: VM %s not started",
 			    strerror(errno), name);
@@ -1113,29 +1269,13 @@ static int cmd_resume(const char *name)
 		return fail("no session %s was handed over (%s): VM %s not started",
 			    name, strerror(errno), name);
 	/* From here, a failure keeps the session: closed, it would end. */
-	desc = luo_retrieve(s, 0);
-	buf = desc < 0 ? NULL : slurp(desc, MAX_DESC, &len);
-	if (!buf) {
-		fail("session %s: no VM description (%s)", name, strerror(errno));
-		return keep(s, &vm, ram, state, 0);
-	}
-	if (undescribe(&vm, buf, len)) {
-		fail("session %s: not a VM of luo-vm", name);
-		return keep(s, &vm, ram, state, 0);
-	}
-	ram = luo_retrieve(s, 1);
-	if (ram < 0 || fstat(ram, &st) || (u64)st.st_size != vm.ram) {
-		fail("session %s: the VM's RAM was not kept whole", name);
-		return keep(s, &vm, ram, state, 0);
-	}
-	state = luo_retrieve(s, 2);
-	if (state < 0 || fstat(state, &st) || (u64)st.st_size != vm.state) {
-		fail("session %s: the VM's device state was not kept whole", name);
-		return keep(s, &vm, ram, state, 0);
-	}
+	rc = vm_take(s, &vm, &ram, &state);
+	if (rc)
+		return keep(s, &vm, &ram, &state, rc == -1);
 	t1 = ticks();
-	if (vm_restore(&vm, ram, state, &pid, &t2))
-		return keep(s, &vm, ram, state, 1);
+	rc = vm_restore(&vm, ram, state, &pid, &t2);
+	if (rc)
+		return keep(s, &vm, &ram, &state, rc == -1);
 	if (luo_finish(s))
 		fail("session %s not finished: %s", name, strerror(errno));
 	/* luo-vm update works on it as on one it started. */

@@ -101,7 +101,7 @@ if [ -n "$vm" ]; then
 			sleep 0.1
 			i=$((i + 1))
 		done
-		tail -1 /tmp/vm.out | sed 's/^/kho-vmtest: vm: /'
+		tail -1 "$LUO_VM_DIR/vm0.log" | sed 's/^/kho-vmtest: vm: /'
 	fi
 fi
 # Which paging the kernel runs with: the kernel clears the la57 flag
@@ -408,7 +408,11 @@ if [ "$hop" -lt "$hops" ]; then
 					sleep 0.1
 					i=$((i + 1))
 				done
-				say "vm: $(vm_last)"
+				if [ "$(vm_last)" = "$was" ]; then
+					say "vm: did not run on"
+				else
+					say "vm: $(vm_last)"
+				fi
 			fi
 		fi
 		if [ "$lu" = 1 ]; then

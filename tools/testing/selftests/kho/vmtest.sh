@@ -803,6 +803,12 @@ check_vm() {
 		"${SET[hops]}" "the VM resumed" || return 1
 	count 'kho-vmtest: vm: checked: vmguest: pass [0-9]* verified' \
 		$((SET[hops] + 1)) "the VM's RAM checked" || return 1
+	# The RAM stayed in the memfd: the device state saved is far smaller.
+	if sed -n 's/.*luo-vm: VM vm0 held .* \([0-9]*\) KiB of device state.*/\1/p' "$LOG" |
+	   awk -v ram=$((SET[vm_mib] * 1024)) '$1 * 4 >= ram { bad = 1 } END { exit !bad }'; then
+		echo "# the VM's RAM went with its device state"
+		return 1
+	fi
 	check_vm_counter "${SET[hops]}"
 }
 
@@ -982,6 +988,7 @@ expect_vmtaken() {
 	need "luo-vm did not let the VM run on when it could not keep it" \
 		'kho-vmtest: vm: luo-vm: session vm0: File exists' \
 		'kho-vmtest: vm: luo-vm: VM vm0 not kept; it runs on' || return 1
+	none 'kho-vmtest: vm: did not run on' || return 1
 	check_vm_counter 1 || return 1
 	need "luo-vm started a VM from a session that holds none, or gave it up unasked" \
 		'kho-vmtest: vm: luo-vm: session vm0: not a VM of luo-vm' \

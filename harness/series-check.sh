@@ -8,9 +8,16 @@
 # against the base), and build the documentation.  A patch that touches
 # more than x86, documentation and tools is built for arm64 too.  Runs in the tree's
 # repository, which is put back as prepare.sh leaves it afterwards.
+# SERIES_LAST=N stops after patch N, without the checks of the whole
+# series (kernel-doc, sparse, documentation): a quicker look at the
+# first patches.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
+SERIES_LAST=${SERIES_LAST:-}
+if [ -n "$SERIES_LAST" ]; then
+	check_uint SERIES_LAST "$SERIES_LAST" 1 99
+fi
 "$ROOT/harness/build.sh" >/dev/null || die "the kernel does not build"
 KERNEL=arm64 "$ROOT/harness/build.sh" >/dev/null ||
 	die "the arm64 kernel does not build"
@@ -93,6 +100,10 @@ for p in "$BUILD"/series/0*.patch; do
 			echo "$f is not compiled with this patch applied" >> "$out/log"
 	done < <(git diff --name-only --diff-filter=A HEAD~1 HEAD -- '*.c')
 	report "compiled:$name" "$out/log"
+	if [ -n "$SERIES_LAST" ] && [ $((10#${name%%-*})) -ge "$SERIES_LAST" ]; then
+		log "series-check: stopped after $name (SERIES_LAST=$SERIES_LAST)"
+		exit $REPORT_FAIL
+	fi
 done
 
 # Reports for a file now and in the base, positions dropped; print the new.

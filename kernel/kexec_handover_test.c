@@ -11,7 +11,6 @@
 #include <linux/bitfield.h>
 #include <linux/completion.h>
 #include <linux/io.h>
-#include <linux/kexec_handover.h>
 #include <linux/kthread.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>

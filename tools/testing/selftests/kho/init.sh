@@ -43,8 +43,8 @@ vm_wait() {
 	until c=$(grep -c "$2" "$vmlog" 2>/dev/null); [ "${c:-0}" -ge "$1" ] ||
 	      grep -q 'RAM BAD' "$vmlog" 2>/dev/null; do
 		if [ $i -ge 1200 ]; then
-			say "vm: no '$2' after 10 minutes; its console ends:"
-			tail -3 "$vmlog" | sed 's/^/kho-vmtest: vm: /'
+			say "vm: no '$2' after 10 minutes"
+			vm_why
 			return 1
 		fi
 		sleep 0.5
@@ -64,6 +64,15 @@ vm_last() {
 			echo "$a"
 		fi
 	}
+}
+# vm_why: what there is to see of a VM that seems stuck.
+vm_why() {
+	p=$(cat "$LUO_VM_DIR/vm0.pid" 2>/dev/null)
+	say "vm: QEMU ${p:-?}: $(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null |
+				 cut -d' ' -f1,12,13 || echo gone)" \
+	    "(state, utime, stime); console $(wc -c < "$vmlog") bytes, ends:"
+	tail -c 200 "$vmlog" | sed 's/^/kho-vmtest: vm: console: /'
+	tail -3 "$LUO_VM_DIR/vm0.log" | sed 's/^/kho-vmtest: vm: qemu: /'
 }
 # vm_seen: the VM's first line since QEMU started, and the first pass
 # over all its RAM: after a resume the second, as the first began before
@@ -402,14 +411,17 @@ if [ "$hop" -lt "$hops" ]; then
 			luo-vm update vm0 2>&1 | sed 's/^/kho-vmtest: vm: /'
 			# Not kept: it runs on, its counter goes up.
 			if [ "$vm" = taken ]; then
+				# Up to 5 minutes by the clock: a loaded host
+				# slows the nested QEMU and this loop alike.
 				was=$(vm_last)
-				i=0
-				while [ "$(vm_last)" = "$was" ] && [ $i -lt 600 ]; do
-					sleep 0.1
-					i=$((i + 1))
+				t=$(($(date +%s) + 300))
+				while [ "$(vm_last)" = "$was" ] &&
+				      [ "$(date +%s)" -lt "$t" ]; do
+					sleep 0.5
 				done
 				if [ "$(vm_last)" = "$was" ]; then
 					say "vm: did not run on"
+					vm_why
 				else
 					say "vm: $(vm_last)"
 				fi

@@ -31,3 +31,4 @@ kunit_py build --arch="$arch" ${cross:+--cross_compile="$cross"} \
 	die "kernel build failed; full log in $blog"
 }
 grep -E 'warning:|error:' "$blog" >&2 || true
+log "built $(kernel_image "$KERNEL")"

@@ -150,7 +150,16 @@ export CCACHE_NOHASHDIR=1
 export CCACHE_IGNOREOPTIONS='-fmacro-prefix-map=*'
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-15G}
 
-log() { printf '==> %s\n' "$*" >&2; }
+# Under make test each line says when, in minutes from its start, so a
+# run's log shows where its time goes.
+log() {
+	if [ -n "${KHO_TEST_START:-}" ]; then
+		local t=$(($(date +%s) - KHO_TEST_START))
+		printf '==> [%d:%02d] %s\n' $((t / 60)) $((t % 60)) "$*" >&2
+	else
+		printf '==> %s\n' "$*" >&2
+	fi
+}
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 kunit_py() {

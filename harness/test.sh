@@ -9,6 +9,7 @@ set -uo pipefail
 
 mkdir -p "$BUILD"
 export RESULTS=$BUILD/test.results
+export KHO_TEST_START=${KHO_TEST_START:-$(date +%s)}
 : > "$RESULTS"
 
 stage() {	# stage [KERNEL:]SCRIPT: run one stage; its results count
@@ -70,4 +71,5 @@ if [ "$skipped" -ne 0 ]; then
 else
 	echo "$passed passed, $failed failed"
 fi
+log "done"
 [ "$failed" -eq 0 ]

@@ -1215,7 +1215,9 @@ main() {
 			ktap_test_skip "$name: no VMTEST_DEBIAN_ROOT"
 			continue
 		fi
+		t=$SECONDS
 		run_vm "$name"
+		ktap_print_msg "$name: $((SECONDS - t)) s"
 		if check_log "$OUT/$name.log"; then
 			ktap_test_pass "$name"
 		else

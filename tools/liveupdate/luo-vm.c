@@ -820,60 +820,6 @@ static void hold_signals(int how)
 	sigprocmask(how, &set, NULL);
 }
 
-/* Run as HOLDER with session fd @fdarg until the kexec, or a kill. */
-static int holder(const char *fdarg)
-{
-	int fd = atoi(fdarg);
-
-	hold_signals(SIG_UNBLOCK);
-	if (fd < 3 || fcntl(fd, F_SETFD, FD_CLOEXEC))
-		return fail("the session fd: %s", strerror(EBADF));
-	for (;;)
-		pause();
-}
-
-/* Keep session @s in a daemon until the kexec: its pid, or -1. */
-static pid_t hold(int s, const char *name)
-{
-	char fdarg[16], c;
-	int sync[2], fd;
-	pid_t pid;
-
-	/* The pipe closes on the exec; a byte on it means it failed. */
-	if (pipe2(sync, O_CLOEXEC))
-		return -1;
-	fflush(NULL);
-	pid = fork();
-	switch (pid) {
-	case -1:
-		return -1;
-	case 0:
-		close(sync[0]);
-		setsid();
-		fd = open("/dev/null", O_RDWR);
-		if (fd >= 0) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		snprintf(fdarg, sizeof(fdarg), "%d", s);
-		if (!fcntl(s, F_SETFD, 0))
-			execl("/proc/self/exe", HOLDER, fdarg, name, (char *)NULL);
-		if (write(sync[1], "x", 1) < 0)
-			_exit(2);
-		_exit(1);
-	default:
-		close(sync[1]);
-		if (read(sync[0], &c, 1) != 0 || waitpid(pid, NULL, WNOHANG)) {
-			errno = ENOEXEC;
-			return -1;
-		}
-		close(sync[0]);
-		return pid;
-	}
-}
-
 /* Let a VM paused by an update go on: the device state saved is dropped. */
 static int vm_go_on(struct qmp *q, const char *name, int was_running)
 {
@@ -985,7 +931,7 @@ static int cmd_update(const char *name)
 		fail("the description of VM %s: %s", name, strerror(errno));
 		goto go_on;
 	}
-	held = hold(s, name);
+	held = luo_hold(s, HOLDER, name);
 	if (held < 0 || save_pid(&vm, "holder", held)) {
 		fail("cannot hold session %s: %s", name, strerror(errno));
 		if (held > 0)
@@ -1136,19 +1082,45 @@ kill:
  * a retrieve failed, which may be tried again; -2 if the session holds
  * no VM luo-vm can start.
  */
+/*
+ * Into *@fd, unless there already, the file of session @s under @token,
+ * which must be @size bytes: 0, -1 if trying again may work, -2 if not.
+ */
+static int vm_take_one(int s, const struct vm *vm, u64 token, u64 size,
+		       const char *what, int *fd)
+{
+	struct stat st;
+	int err;
+
+	if (*fd >= 0)
+		return 0;
+	*fd = luo_retrieve(s, token);
+	if (*fd < 0) {
+		err = errno;
+		fail("session %s: the VM's %s: %s", vm->name, what,
+		     strerror(err));
+		return err == ENOENT ? -2 : -1;
+	}
+	if (fstat(*fd, &st) || (u64)st.st_size != size) {
+		fail("session %s: the VM's %s is not whole", vm->name, what);
+		return -2;
+	}
+	return 0;
+}
+
 static int vm_take(int s, struct vm *vm, int *ram, int *state)
 {
 	static char *desc;
-	struct stat st;
 	size_t len;
-	int fd;
+	int fd, err, rc;
 
 	if (!desc) {
 		fd = luo_retrieve(s, 0);
 		if (fd < 0) {
+			err = errno;
 			fail("session %s: no VM description (%s)", vm->name,
-			     strerror(errno));
-			return errno == ENOENT ? -2 : -1;
+			     strerror(err));
+			return err == ENOENT ? -2 : -1;
 		}
 		desc = slurp(fd, MAX_DESC, &len);
 		close(fd);
@@ -1157,32 +1129,10 @@ static int vm_take(int s, struct vm *vm, int *ram, int *state)
 			return -2;
 		}
 	}
-	if (*ram < 0) {
-		*ram = luo_retrieve(s, 1);
-		if (*ram < 0) {
-			fail("session %s: the VM's RAM: %s", vm->name,
-			     strerror(errno));
-			return errno == ENOENT ? -2 : -1;
-		}
-		if (fstat(*ram, &st) || (u64)st.st_size != vm->ram) {
-			fail("session %s: the VM's RAM is not whole", vm->name);
-			return -2;
-		}
-	}
-	if (*state < 0) {
-		*state = luo_retrieve(s, 2);
-		if (*state < 0) {
-			fail("session %s: the VM's device state: %s", vm->name,
-			     strerror(errno));
-			return errno == ENOENT ? -2 : -1;
-		}
-		if (fstat(*state, &st) || (u64)st.st_size != vm->state) {
-			fail("session %s: the VM's device state is not whole",
-			     vm->name);
-			return -2;
-		}
-	}
-	return 0;
+	rc = vm_take_one(s, vm, 1, vm->ram, "RAM", ram);
+	if (!rc)
+		rc = vm_take_one(s, vm, 2, vm->state, "device state", state);
+	return rc;
 }
 
 /*
@@ -1316,8 +1266,10 @@ int main(int argc, char **argv)
 	while (fd >= 0 && fd < 3);
 	if (fd >= 0)
 		close(fd);
-	if (!strcmp(argv[0], HOLDER) && argc == 3)
-		return holder(argv[1]);
+	if (!strcmp(argv[0], HOLDER) && argc == 3) {
+		luo_holder(argv[1]);
+		return fail("the session fd: %s", strerror(errno));
+	}
 	/* A reader gone must not end us halfway. */
 	signal(SIGPIPE, SIG_IGN);
 	prog = basename(argv[0]);

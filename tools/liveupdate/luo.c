@@ -65,21 +65,9 @@ static int copy(int in, int out, off_t len)
 	return 0;
 }
 
-/* Run as HOLDER with session fd @fd until the kexec, or a kill. */
-static int holder(const char *fdarg)
-{
-	int fd = atoi(fdarg);
-
-	if (fd < 3 || fcntl(fd, F_SETFD, FD_CLOEXEC))
-		return fail("the session fd", EBADF);
-	for (;;)
-		pause();
-}
-
 static int hold(const char *name, char **files, int nr)
 {
-	int dev, s, list, fd, m, i, j, sync[2];
-	char fdarg[16], c;
+	int dev, s, list, fd, m, i, j;
 	struct stat st;
 	char *base;
 
@@ -138,42 +126,14 @@ static int hold(const char *name, char **files, int nr)
 		return fail("the file list", errno);
 	close(list);
 
-	/*
-	 * The session lives as long as its fd: a daemon keeps it until the
-	 * kexec, renamed to be spared by systemd's final kill.  The pipe
-	 * closes on its exec; a byte on it means the exec failed.
-	 */
-	if (pipe2(sync, O_CLOEXEC))
-		return fail("pipe", errno);
-	fflush(NULL);
-	switch (fork()) {
-	case -1:
-		return fail("fork", errno);
-	case 0:
-		close(sync[0]);
-		setsid();
-		fd = open("/dev/null", O_RDWR);
-		if (fd >= 0) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		snprintf(fdarg, sizeof(fdarg), "%d", s);
-		if (!fcntl(s, F_SETFD, 0))
-			execl("/proc/self/exe", HOLDER, fdarg, (char *)NULL);
-		write(sync[1], "x", 1);
-		_exit(1);
-	default:
-		close(sync[1]);
-		close(s);
-		if (read(sync[0], &c, 1) != 0)
-			return fail("cannot start the holder; the session is closed",
-				    ENOEXEC);
-		printf("%s: %d files held in session %s until the kexec\n",
-		       prog, nr, name);
-		return 0;
-	}
+	/* The session lives as long as its fd: a daemon keeps it. */
+	if (luo_hold(s, HOLDER, NULL) < 0)
+		return fail("cannot start the holder; the session is closed",
+			    errno);
+	close(s);
+	printf("%s: %d files held in session %s until the kexec\n",
+	       prog, nr, name);
+	return 0;
 }
 
 struct taken {
@@ -472,8 +432,10 @@ int main(int argc, char **argv)
 	if (fd >= 0)
 		close(fd);
 	prog = basename(argv[0]);
-	if (!strcmp(argv[0], HOLDER) && argc == 2)
-		return holder(argv[1]);
+	if (!strcmp(argv[0], HOLDER) && argc == 2) {
+		luo_holder(argv[1]);
+		return fail("the session fd", errno);
+	}
 	if (!strcmp(prog, "luo-hold") && argc >= 3)
 		return hold(argv[1], argv + 2, argc - 2);
 	if (!strcmp(prog, "luo-take") && argc == 3)

@@ -1003,10 +1003,16 @@ static int cmd_abort(const char *name)
 		return fail("QMP of VM %s: %s", name, strerror(errno));
 	held = read_pid(&vm, "holder");
 	pidfd = held ? holder_of(held, name) : -1;
-	/* Its end ends the session: nothing is kept. */
+	/*
+	 * Its end ends the session: nothing is kept.  The signal only starts
+	 * that end; until the holder is gone, the session's name is still
+	 * taken and an update straight after this one would fail.
+	 */
 	if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0))
 		return fail("cannot end the holder of VM %s: %s", name,
 			    strerror(errno));
+	if (pidfd >= 0 && pid_wait(pidfd, QMP_WAIT_MS))
+		return fail("the holder of VM %s did not end", name);
 	vm_path(&vm, "holder", path);
 	unlink(path);
 	if (vm_go_on(q, name, 1))

@@ -74,6 +74,22 @@ vm_why() {
 	tail -c 200 "$vmlog" | sed 's/^/kho-vmtest: vm: console: /'
 	tail -3 "$LUO_VM_DIR/vm0.log" | sed 's/^/kho-vmtest: vm: qemu: /'
 }
+# vm_runs_on: wait for the VM's console to go on, and print its last line.
+vm_runs_on() {
+	# Up to 5 minutes by the clock: a loaded host slows the nested QEMU
+	# and this loop alike.
+	was=$(vm_last)
+	t=$(($(date +%s) + 300))
+	while [ "$(vm_last)" = "$was" ] && [ "$(date +%s)" -lt "$t" ]; do
+		sleep 0.5
+	done
+	if [ "$(vm_last)" = "$was" ]; then
+		say "vm: did not run on"
+		vm_why
+	else
+		say "vm: $(vm_last)"
+	fi
+}
 # vm_seen: the VM's first line since QEMU started, and the first pass
 # over all its RAM: after a resume the second, as the first began before
 # the pause.
@@ -408,23 +424,17 @@ if [ "$hop" -lt "$hops" ]; then
 		if [ -n "$vm" ] && [ "$vmrc" = 0 ]; then
 			# The last line before the pause, then the update.
 			say "vm: $(vm_last)"
+			# abort: a first update is undone, and the VM runs on
+			# until the one that counts.
+			if [ "$vm" = abort ] && [ "$hop" = 0 ]; then
+				luo-vm update vm0 2>&1 | sed 's/^/kho-vmtest: vm: /'
+				luo-vm abort vm0 2>&1 | sed 's/^/kho-vmtest: vm: /'
+				vm_runs_on
+			fi
 			luo-vm update vm0 2>&1 | sed 's/^/kho-vmtest: vm: /'
-			# Not kept: it runs on, its counter goes up.
+			# Not kept: it runs on.
 			if [ "$vm" = taken ]; then
-				# Up to 5 minutes by the clock: a loaded host
-				# slows the nested QEMU and this loop alike.
-				was=$(vm_last)
-				t=$(($(date +%s) + 300))
-				while [ "$(vm_last)" = "$was" ] &&
-				      [ "$(date +%s)" -lt "$t" ]; do
-					sleep 0.5
-				done
-				if [ "$(vm_last)" = "$was" ]; then
-					say "vm: did not run on"
-					vm_why
-				else
-					say "vm: $(vm_last)"
-				fi
+				vm_runs_on
 			fi
 		fi
 		if [ "$lu" = 1 ]; then

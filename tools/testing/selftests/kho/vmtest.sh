@@ -119,9 +119,11 @@ setting debian		0		flag
 # A virtual machine kept running through each kexec by tools/liveupdate's
 # luo-vm: QEMU (this host's, in the guest) runs vmguest/ on RAM in a
 # memfd, paused and saved before each kexec, resumed after it.  live: so
-# it goes; taken: the session's name is taken, so the VM is not kept and
-# runs on, and the next kernel finds no VM in the session to resume.
-setting vm		""		"|live|taken"
+# it goes; abort: so it goes, after a first update undone by luo-vm abort
+# in the first kernel; taken: the session's name is taken, so the VM is
+# not kept and runs on, and the next kernel finds no VM in the session to
+# resume.
+setting vm		""		"|live|abort|taken"
 # MiB of the VM's RAM.
 setting vm_mib		16		uint
 # What the console log must show: expect_pass and the others below.
@@ -795,10 +797,20 @@ check_vm_counter() {
 	}
 }
 
-# luo-vm kept the VM of vm=live through every kexec.
+# luo-vm kept the VM of vm=live or vm=abort through every kexec.
 check_vm() {
-	count 'kho-vmtest: vm: luo-vm: VM vm0 held in session vm0' "${SET[hops]}" \
-		"the VM kept" || return 1
+	local undone=0
+
+	if [ "${SET[vm]}" = abort ]; then
+		# The first update undone: its session given up, the VM let
+		# go on, the next update free to take the session's name.
+		undone=1
+		count 'kho-vmtest: vm: luo-vm: VM vm0 runs on; its session is given up' \
+			1 "luo-vm abort undid the update" || return 1
+		none 'kho-vmtest: vm: did not run on' || return 1
+	fi
+	count 'kho-vmtest: vm: luo-vm: VM vm0 held in session vm0' \
+		$((SET[hops] + undone)) "the VM kept" || return 1
 	count 'kho-vmtest: vm: luo-vm: VM vm0 running again in QEMU [0-9]*: blackout' \
 		"${SET[hops]}" "the VM resumed" || return 1
 	count 'kho-vmtest: vm: checked: vmguest: pass [0-9]* verified' \
@@ -809,7 +821,7 @@ check_vm() {
 		echo "# the VM's RAM went with its device state"
 		return 1
 	fi
-	check_vm_counter "${SET[hops]}"
+	check_vm_counter $((SET[hops] + undone))
 }
 
 # A region handed over at the KHO FDT is not taken.
@@ -926,7 +938,7 @@ expect_pass() {
 	if [ "${SET[luhold]}" = 1 ]; then
 		check_luhold || return 1
 	fi
-	if [ "${SET[vm]}" = live ]; then
+	if [ "${SET[vm]}" = live ] || [ "${SET[vm]}" = abort ]; then
 		check_vm || return 1
 	fi
 	if [ "${SET[corrupt]}" = reserve_mem ]; then

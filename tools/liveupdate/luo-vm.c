@@ -847,6 +847,7 @@ static int cmd_update(const char *name)
 	struct qmp *q = calloc(1, sizeof(*q));
 	int dev, s = -1, ram, state, desc, was_running, err;
 	char path[PATH_MAX], link[PATH_MAX], *r;
+	const char *goes;
 	pid_t pid, held;
 	struct stat st;
 	ssize_t n;
@@ -878,6 +879,7 @@ static int cmd_update(const char *name)
 	if (!r)
 		return fail("VM %s: %s", name, strerror(errno));
 	was_running = !!strstr(r, "\"running\": true");
+	goes = was_running ? "it runs on" : "it stays paused";
 
 	/*
 	 * The RAM first, while the VM runs: pinning and filling it takes
@@ -886,17 +888,17 @@ static int cmd_update(const char *name)
 	 */
 	dev = luo_open();
 	if (dev < 0)
-		return fail("/dev/liveupdate: %s: VM %s not kept; it runs on",
-			    strerror(errno), name);
+		return fail("/dev/liveupdate: %s: VM %s not kept; %s",
+			    strerror(errno), name, goes);
 	s = luo_create_session(dev, name);
 	close(dev);
 	if (s < 0) {
 		fail("session %s: %s", name, strerror(errno));
-		return fail("VM %s not kept; it runs on", name);
+		return fail("VM %s not kept; %s", name, goes);
 	}
 	if (luo_preserve(s, ram, 1)) {
 		fail("cannot preserve the RAM of VM %s: %s", name, strerror(errno));
-		return fail("VM %s not kept; it runs on", name);
+		return fail("VM %s not kept; %s", name, goes);
 	}
 	vm.tsc_hz = ticks_hz();
 
@@ -957,7 +959,7 @@ go_on:
 	close(s);
 	if (err)
 		return 1;
-	return fail("VM %s not kept; it runs on", name);
+	return fail("VM %s not kept; %s", name, goes);
 }
 
 /* A pidfd for @pid if it is the holder of VM @name's session, or -1. */

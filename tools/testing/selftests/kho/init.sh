@@ -65,21 +65,36 @@ vm_last() {
 		fi
 	}
 }
-# vm_why: what there is to see of a VM that seems stuck.
+# vm_why: what there is to see of a VM that seems stuck: whether QEMU
+# lives and still runs (two looks 5 s apart), its threads, whether its
+# console still grows, and the memory left (the kernel speaks for
+# itself on the console).
 vm_why() {
 	p=$(cat "$LUO_VM_DIR/vm0.pid" 2>/dev/null)
-	say "vm: QEMU ${p:-?}: $(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null |
-				 cut -d' ' -f1,12,13 || echo gone)" \
-	    "(state, utime, stime); console $(wc -c < "$vmlog") bytes, ends:"
+	for look in 1 2; do
+		if [ -n "$p" ] && [ -d "/proc/$p" ]; then
+			for t in /proc/"$p"/task/*; do
+				say "vm: QEMU $p thread ${t##*/}:" \
+				    "$(sed 's/.*) //' "$t/stat" | cut -d' ' -f1,12,13)" \
+				    "(state, utime, stime), in $(cat "$t/wchan" 2>/dev/null)"
+			done
+		else
+			say "vm: QEMU ${p:-?} is gone"
+		fi
+		say "vm: console $(wc -c < "$vmlog") bytes at $(cut -d' ' -f1 /proc/uptime) s"
+		[ $look = 2 ] || sleep 5
+	done
+	say "vm: console: $(grep -c 'RAM BAD' "$vmlog") RAM BAD lines; it ends:"
 	tail -c 200 "$vmlog" | sed 's/^/kho-vmtest: vm: console: /'
 	tail -3 "$LUO_VM_DIR/vm0.log" | sed 's/^/kho-vmtest: vm: qemu: /'
+	grep -E 'MemAvailable|Shmem:' /proc/meminfo | sed 's/^/kho-vmtest: vm: /'
 }
 # vm_runs_on: wait for the VM's console to go on, and print its last line.
 vm_runs_on() {
-	# Up to 5 minutes by the clock: a loaded host slows the nested QEMU
+	# Up to 3 minutes by the clock: a loaded host slows the nested QEMU
 	# and this loop alike.
 	was=$(vm_last)
-	t=$(($(date +%s) + 300))
+	t=$(($(date +%s) + 180))
 	while [ "$(vm_last)" = "$was" ] && [ "$(date +%s)" -lt "$t" ]; do
 		sleep 0.5
 	done

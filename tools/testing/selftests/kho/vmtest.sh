@@ -502,9 +502,11 @@ mem_mib() {
 }
 
 # The bad /chosen handovers of chosen=1, one a kexec: a repeated
-# linux,kho-fdt, a linux,kho-fdt of one cell pair too few, and an FDT at
-# 0 (flash on QEMU's virt machine, not RAM).  Each is QEMU's own tree for
-# the machine the scenario boots, so that only /chosen is wrong.
+# linux,kho-fdt, a linux,kho-fdt of one cell pair too few, an FDT at 0
+# (flash on QEMU's virt machine, not RAM), and one in RAM that a no-map
+# node of /reserved-memory (CHOSEN_ROOT, added to the root) withholds.
+# Each is QEMU's own tree for the machine the scenario boots, so that
+# only what is named here is wrong.
 CHOSEN_BAD=(
 	"linux,kho-fdt = <0x0 0x40000000 0x0 0x1000>;
 	 linux,kho-fdt = <0x0 0x40000000 0x0 0x1000>;
@@ -513,6 +515,15 @@ CHOSEN_BAD=(
 	 linux,kho-scratch = <0x0 0x40001000 0x0 0x10>;"
 	"linux,kho-fdt = <0x0 0x0 0x0 0x1000>;
 	 linux,kho-scratch = <0x0 0x40001000 0x0 0x10>;"
+	"linux,kho-fdt = <0x0 0x4c000000 0x0 0x1000>;
+	 linux,kho-scratch = <0x0 0x40001000 0x0 0x10>;"
+)
+CHOSEN_ROOT=(
+	"" "" ""
+	"/ { reserved-memory {
+		#address-cells = <2>; #size-cells = <2>; ranges;
+		kho-nomap@4c000000 { reg = <0x0 0x4c000000 0x0 0x200000>; no-map; };
+	}; };"
 )
 
 # chosen_dtbs NAME QEMU-ARGS...: an initramfs of /kho-dtb/N.dtb, the tree
@@ -533,10 +544,11 @@ chosen_dtbs() {
 	for i in "${!CHOSEN_BAD[@]}"; do
 		# kexec-tools fills a kaslr-seed a kernel wiped, refusing
 		# another, as a booted kernel's own tree has.
-		ADD=${CHOSEN_BAD[$i]} awk '
+		ADD=${CHOSEN_BAD[$i]} ROOT=${CHOSEN_ROOT[$i]} awk '
 			/^\t\t(rng|kaslr)-seed = / { next }
 			{ print }
-			/^\tchosen {$/ { print ENVIRON["ADD"]; print "kaslr-seed = <0x0 0x0>;" }' \
+			/^\tchosen {$/ { print ENVIRON["ADD"]; print "kaslr-seed = <0x0 0x0>;" }
+			END { print ENVIRON["ROOT"] }' \
 			"$dir/virt.dts" > "$dir/$i.dts"
 		if ! grep -q 'linux,kho-fdt' "$dir/$i.dts"; then
 			echo "# no /chosen in QEMU's device tree"
@@ -988,6 +1000,8 @@ expect_chosen() {
 	count 'KHO: found a handover' 1 "a handover found" || return 1
 	count 'KHO: handover rejected: the FDT or the scratch list is not in usable RAM;' \
 		1 "the FDT outside RAM rejected" || return 1
+	count '] KHO: handover rejected: linux,kho-fdt or linux,kho-scratch in no-map reserved memory; booting' \
+		1 "the FDT in no-map memory rejected" || return 1
 	none 'bad FDT' || return 1
 	count 'kho-vmtest: chosen: handover hidden' "${SET[hops]}" \
 		"/chosen's handover hidden"

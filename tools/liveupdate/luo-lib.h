@@ -6,6 +6,11 @@
 #ifndef LUO_LIB_H
 #define LUO_LIB_H
 
+/* pipe2(), as every includer asks for before its first header. */
+#ifndef _GNU_SOURCE
+#error "define _GNU_SOURCE before any include"
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -82,24 +87,31 @@ static inline int luo_finish(int s)
  * A session lives as long as its fd.  To outlive the tool that made it,
  * it is kept by a daemon until the kexec: the tool itself run again
  * under @argv0 (a name starting with '@' is spared by systemd's final
- * kill), which its main() hands to luo_holder().  @tag, if not NULL, is
- * a second argument that tells holders apart.  The pid, or -1.
+ * kill), which its main() hands to luo_holder() with its first argument.
+ * @tag, if not NULL, is a second argument that tells holders apart.
+ * The daemon's pid once it holds the session, or -1 with errno set.  A
+ * caller that lives on after it must reap it.
  */
 static inline pid_t luo_hold(int s, const char *argv0, const char *tag)
 {
-	char fdarg[16], c;
-	int sync[2], fd;
+	char fdarg[32], buf[sizeof(int)];
+	int sync[2], fd, err;
 	ssize_t n;
 	pid_t pid;
 
-	/* The pipe closes on the exec; a byte on it means it failed. */
+	/*
+	 * The daemon says "k" on the pipe once it holds the session; a
+	 * child that cannot exec sends its errno.
+	 */
 	if (pipe2(sync, O_CLOEXEC))
 		return -1;
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
+		err = errno;
 		close(sync[0]);
 		close(sync[1]);
+		errno = err;
 		return -1;
 	}
 	if (!pid) {
@@ -113,40 +125,54 @@ static inline pid_t luo_hold(int s, const char *argv0, const char *tag)
 			if (fd > 2)
 				close(fd);
 		}
-		snprintf(fdarg, sizeof(fdarg), "%d", s);
-		if (!fcntl(s, F_SETFD, 0))
+		snprintf(fdarg, sizeof(fdarg), "%d.%d", s, sync[1]);
+		if (!fcntl(s, F_SETFD, 0) && !fcntl(sync[1], F_SETFD, 0))
 			execl("/proc/self/exe", argv0, fdarg, tag, (char *)NULL);
-		if (write(sync[1], "x", 1) < 0)
+		err = errno;
+		if (write(sync[1], &err, sizeof(err)) < 0)
 			_exit(2);
 		_exit(1);
 	}
 	close(sync[1]);
-	n = read(sync[0], &c, 1);
+	do
+		n = read(sync[0], buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
 	close(sync[0]);
-	if (n) {
-		waitpid(pid, NULL, 0);
-		errno = ENOEXEC;
-		return -1;
-	}
-	return pid;
+	if (n == 1 && buf[0] == 'k')
+		return pid;
+	if (n == sizeof(err))
+		memcpy(&err, buf, sizeof(err));
+	else
+		err = ECHILD;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	errno = err;
+	return -1;
 }
 
 /*
- * The daemon of luo_hold(), given its session fd as text: waits for the
- * kexec, or a kill, with every signal let through.  Returns only if the
- * fd is not one.
+ * The daemon of luo_hold(), given "SESSION.PIPE" (two fds): says it holds
+ * the session, then waits for the kexec, or a kill, with the signals
+ * that end it let through as they were not in the tool that made it.
+ * Returns only if the fds are not what they must be.
  */
 static inline int luo_holder(const char *fdarg)
 {
-	int fd = atoi(fdarg);
+	int fd = -1, sync = -1;
 	sigset_t none;
 
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (fd < 3 || fcntl(fd, F_SETFD, FD_CLOEXEC)) {
+	if (sscanf(fdarg, "%d.%d", &fd, &sync) != 2 || fd < 3 || sync < 3 ||
+	    fd == sync || fcntl(fd, F_SETFD, FD_CLOEXEC) ||
+	    write(sync, "k", 1) != 1) {
 		errno = EBADF;
 		return -1;
 	}
+	close(sync);
 	for (;;)
 		pause();
 }

@@ -936,8 +936,10 @@ static int cmd_update(const char *name)
 	held = luo_hold(s, HOLDER, name);
 	if (held < 0 || save_pid(&vm, "holder", held)) {
 		fail("cannot hold session %s: %s", name, strerror(errno));
-		if (held > 0)
+		if (held > 0) {
 			kill(held, SIGKILL);
+			waitpid(held, NULL, 0);
+		}
 		goto go_on;
 	}
 	/*
@@ -994,8 +996,8 @@ static int cmd_abort(const char *name)
 	struct vm vm = { .name = name };
 	struct qmp *q = calloc(1, sizeof(*q));
 	char path[PATH_MAX];
+	int pidfd, ended;
 	pid_t held;
-	int pidfd;
 
 	if (!q || check_name(name) || vm_dir(&vm))
 		return 1;
@@ -1013,12 +1015,14 @@ static int cmd_abort(const char *name)
 	if (pidfd >= 0 && syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0))
 		return fail("cannot end the holder of VM %s: %s", name,
 			    strerror(errno));
-	if (pidfd >= 0 && pid_wait(pidfd, QMP_WAIT_MS))
-		return fail("the holder of VM %s did not end", name);
+	ended = pidfd < 0 || !pid_wait(pidfd, QMP_WAIT_MS);
 	vm_path(&vm, "holder", path);
 	unlink(path);
 	if (vm_go_on(q, name, 1))
 		return 1;
+	if (!ended)
+		return fail("VM %s runs on, but the holder of its session has not ended yet",
+			    name);
 	printf("%s: VM %s runs on; %s\n", prog, name,
 	       pidfd >= 0 ? "its session is given up" : "no session of it was held");
 	return 0;
@@ -1086,11 +1090,6 @@ kill:
 }
 
 /*
- * Retrieve what is still missing of session @s, and check it: 0; -1 if
- * a retrieve failed, which may be tried again; -2 if the session holds
- * no VM luo-vm can start.
- */
-/*
  * Into *@fd, unless there already, the file of session @s under @token,
  * which must be @size bytes: 0, -1 if trying again may work, -2 if not.
  */
@@ -1116,6 +1115,11 @@ static int vm_take_one(int s, const struct vm *vm, u64 token, u64 size,
 	return 0;
 }
 
+/*
+ * Retrieve what is still missing of session @s, and check it: 0; -1 if
+ * a retrieve failed, which may be tried again; -2 if the session holds
+ * no VM luo-vm can start.
+ */
 static int vm_take(int s, struct vm *vm, int *ram, int *state)
 {
 	static char *desc;

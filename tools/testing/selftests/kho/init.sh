@@ -36,19 +36,20 @@ say "kernel $((hop + 1)) booted"
 vm=$(arg vm)
 export LUO_VM_DIR=/tmp/luo-vm
 vmlog=/tmp/vm0.serial
-# vm_wait N PATTERN: wait up to 10 minutes for N lines of the VM's
-# console matching PATTERN, or one saying its RAM is wrong.
+# vm_wait N PATTERN: wait up to 4 minutes, by the clock and inside the
+# scenario's timeout, for N lines of the VM's console matching PATTERN,
+# or one saying its RAM is wrong.
 vm_wait() {
-	i=0
+	local c end=$(($(date +%s) + 240))
+
 	until c=$(grep -c "$2" "$vmlog" 2>/dev/null); [ "${c:-0}" -ge "$1" ] ||
 	      grep -q 'RAM BAD' "$vmlog" 2>/dev/null; do
-		if [ $i -ge 1200 ]; then
-			say "vm: no '$2' after 10 minutes"
+		if [ "$(date +%s)" -ge "$end" ]; then
+			say "vm: no '$2' after 4 minutes"
 			vm_why
 			return 1
 		fi
 		sleep 0.5
-		i=$((i + 1))
 	done
 }
 # vm_last: the VM's last whole line.
@@ -70,10 +71,13 @@ vm_last() {
 # console still grows, and the memory left (the kernel speaks for
 # itself on the console).
 vm_why() {
+	local p look t
+
 	p=$(cat "$LUO_VM_DIR/vm0.pid" 2>/dev/null)
 	for look in 1 2; do
 		if [ -n "$p" ] && [ -d "/proc/$p" ]; then
 			for t in /proc/"$p"/task/*; do
+				[ -r "$t/stat" ] || continue
 				say "vm: QEMU $p thread ${t##*/}:" \
 				    "$(sed 's/.*) //' "$t/stat" | cut -d' ' -f1,12,13)" \
 				    "(state, utime, stime), in $(cat "$t/wchan" 2>/dev/null)"
@@ -91,11 +95,13 @@ vm_why() {
 }
 # vm_runs_on: wait for the VM's console to go on, and print its last line.
 vm_runs_on() {
+	local was end
+
 	# Up to 3 minutes by the clock: a loaded host slows the nested QEMU
 	# and this loop alike.
 	was=$(vm_last)
-	t=$(($(date +%s) + 180))
-	while [ "$(vm_last)" = "$was" ] && [ "$(date +%s)" -lt "$t" ]; do
+	end=$(($(date +%s) + 180))
+	while [ "$(vm_last)" = "$was" ] && [ "$(date +%s)" -lt "$end" ]; do
 		sleep 0.5
 	done
 	if [ "$(vm_last)" = "$was" ]; then

@@ -1000,7 +1000,7 @@ expect_chosen() {
 	count 'KHO: found a handover' 1 "a handover found" || return 1
 	count 'KHO: handover rejected: the FDT or the scratch list is not in usable RAM;' \
 		1 "the FDT outside RAM rejected" || return 1
-	count '] KHO: handover rejected: linux,kho-fdt or linux,kho-scratch in no-map memory; booting' \
+	count 'KHO: handover rejected: linux,kho-fdt or linux,kho-scratch in no-map memory;' \
 		1 "the FDT in no-map memory rejected" || return 1
 	none 'bad FDT' || return 1
 	count 'kho-vmtest: chosen: handover hidden' "${SET[hops]}" \

@@ -21,7 +21,7 @@ help:
 	@echo "make check     checkpatch --strict, kernel-doc, W=1 and sparse"
 	@echo "make bench     the benchmark (BENCH_GIB=48 reproduces the review; ARCH=arm64)"
 	@echo "make series    the patch series, with a cover letter, in build/series"
-	@echo "make series-check  apply it to a clean base, build each patch, check it"
+	@echo "make series-check  apply it to a clean base, build each patch, check it (SERIES_FIRST=N, SERIES_LAST=N)"
 	@echo "make build     prepare the tree and build the kernel (KERNEL=prod|debug|distro|arm64)"
 	@echo "make prepare   install packages, extract the base, apply patches"
 	@echo "make clean     remove build outputs, keep the extracted tree"

@@ -10,7 +10,8 @@
 # repository, which is put back as prepare.sh leaves it afterwards.
 # SERIES_LAST=N stops after patch N, without the checks of the whole
 # series (kernel-doc, sparse, documentation): a quicker look at the
-# first patches.
+# first patches.  SERIES_FIRST=N applies and checkpatches the patches
+# before N but builds only from patch N on: a quicker look at the last.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -18,6 +19,8 @@ SERIES_LAST=${SERIES_LAST:-}
 if [ -n "$SERIES_LAST" ]; then
 	check_uint SERIES_LAST "$SERIES_LAST" 1 99
 fi
+SERIES_FIRST=${SERIES_FIRST:-1}
+check_uint SERIES_FIRST "$SERIES_FIRST" 1 "${SERIES_LAST:-99}"
 "$ROOT/harness/build.sh" >/dev/null || die "the kernel does not build"
 KERNEL=arm64 "$ROOT/harness/build.sh" >/dev/null ||
 	die "the arm64 kernel does not build"
@@ -58,6 +61,7 @@ for p in "$BUILD"/series/0*.patch; do
 	./scripts/checkpatch.pl --strict --quiet --no-summary --show-types \
 		"$p" > "$out/log" 2>&1
 	report "checkpatch:$name" "$out/log"
+	[ $((10#${name%%-*})) -ge "$SERIES_FIRST" ] || continue
 
 	# The same configuration at every step, as far as it exists yet.
 	cp "$out/config" "$kout/.config"

@@ -544,7 +544,10 @@ const char * __init kho_in_parse(struct kho_in *in, u64 fdt, u64 fdt_size,
 	return NULL;
 }
 
-/* Bytes of memblock memory in [@base, @base + @size). */
+/*
+ * Bytes of memblock memory in [@base, @base + @size) that the kernel may
+ * map: scratch is written to, so firmware's nomap memory cannot be in it.
+ */
 static phys_addr_t __init kho_mem_bytes(phys_addr_t base, phys_addr_t size)
 {
 	const struct memblock_region *r;
@@ -552,8 +555,11 @@ static phys_addr_t __init kho_mem_bytes(phys_addr_t base, phys_addr_t size)
 
 	for (r = kho_region_after(&memblock.memory, base);
 	     r < memblock.memory.regions + memblock.memory.cnt &&
-	     r->base < end; r++)
-		bytes += min(r->base + r->size, end) - max(r->base, base);
+	     r->base < end; r++) {
+		if (!(r->flags & MEMBLOCK_NOMAP))
+			bytes += min(r->base + r->size, end) -
+				 max(r->base, base);
+	}
 	return bytes;
 }
 
@@ -565,8 +571,9 @@ static phys_addr_t __init kho_mem_bytes(phys_addr_t base, phys_addr_t size)
  *	hold nothing preserved; 0 if none.
  *
  * Checks the scratch areas against the memory map first: each must be in
- * RAM and apart from the others, and all of them may cover at most half
- * of RAM, or the kernel would find almost nothing but movable memory.
+ * RAM the kernel may map and apart from the others, and all of them may
+ * cover at most half of RAM, or the kernel would find almost nothing but
+ * movable memory.
  *
  * Return: NULL, or why the handover is rejected.
  */
@@ -581,7 +588,7 @@ const char * __init kho_in_scratch_only(struct kho_in *in,
 		return in->why;
 	for (i = 0; i < *in->nr_areas; i++) {
 		if (kho_mem_bytes(a[i].addr, a[i].size) != a[i].size)
-			return kho_in_reject(in, "scratch area outside RAM");
+			return kho_in_reject(in, "scratch area outside usable RAM");
 		for (j = 0, b = a; j < i; j++, b++) {
 			if (b->addr < a[i].addr + a[i].size &&
 			    a[i].addr < b->addr + b->size)

@@ -536,6 +536,36 @@ static void test_scratch_only_walks(void)
 	CHECK(seen == HOST_SIZE - SZ_1M);
 }
 
+/*
+ * Scratch is written to (the next kexec puts its segments there), so an
+ * area that meets memory the kernel may not map is refused; the same area
+ * in plain RAM is accepted.
+ */
+static void test_scratch_nomap(void)
+{
+	struct host_in h;
+	int nomap;
+
+	for (nomap = 1; nomap >= 0; nomap--) {
+		host_reset();
+		memblock_add(HOST_BASE, HOST_SIZE);
+		if (nomap)
+			memblock_mark_nomap(HOST_ADDR(8192 + 600), PAGE_SIZE);
+		host_in_init(&h, 0, 0, 0);
+		h.areas[0].addr = HOST_ADDR(8192);
+		h.areas[0].size = 2 * SZ_2M;
+		h.nr_areas = 1;
+		if (nomap) {
+			CHECK(kho_in_scratch_only(&h.in, 0));
+			CHECK(h.in.rejected &&
+			      strstr(h.in.why, "outside usable RAM"));
+		} else {
+			CHECK(!kho_in_scratch_only(&h.in, 0));
+			memblock_clear_kho_scratch_only();
+		}
+	}
+}
+
 /* Counts in a case at their largest decode within the host's arrays. */
 static void test_case_limits(void)
 {
@@ -572,6 +602,7 @@ static const struct {
 	{ "reserve_many", test_reserve_many },
 	{ "reserve_many_span", test_reserve_many_span },
 	{ "scratch_only_walks", test_scratch_only_walks },
+	{ "scratch_nomap", test_scratch_nomap },
 };
 
 int main(int argc, char **argv)

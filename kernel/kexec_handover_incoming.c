@@ -253,7 +253,8 @@ static const char * __init kho_in_scratch_room(struct kho_in *in)
 		room += kho_unreserved_bytes(in->areas[i].addr,
 					     in->areas[i].size);
 	if (room < need) {
-		pr_warn("%pa bytes free in scratch, %pa needed\n", &room, &need);
+		pr_warn("%llu KiB free in scratch, %llu KiB needed\n",
+			(u64)room >> 10, (u64)need >> 10);
 		return kho_in_reject(in, "scratch areas too small for this kernel's early boot");
 	}
 	return NULL;

@@ -564,6 +564,25 @@ static phys_addr_t __init kho_mem_bytes(phys_addr_t base, phys_addr_t size)
 }
 
 /**
+ * kho_unreserved_bytes() - Bytes of a range that memblock has not reserved.
+ * @base: start of the range.
+ * @size: size of the range, which must not wrap.
+ *
+ * Return: the bytes of [@base, @base + @size) outside memblock.reserved.
+ */
+phys_addr_t __init kho_unreserved_bytes(phys_addr_t base, phys_addr_t size)
+{
+	const struct memblock_type *rsv = &memblock.reserved;
+	const struct memblock_region *r;
+	phys_addr_t end = base + size, used = 0;
+
+	for (r = kho_region_after(rsv, base);
+	     r < rsv->regions + rsv->cnt && r->base < end; r++)
+		used += min(r->base + r->size, end) - max(r->base, base);
+	return size - used;
+}
+
+/**
  * kho_in_scratch_only() - Make memblock allocate from scratch only.
  * @in: the handover, recorded by kho_in_parse().
  * @low_scratch: size of memory from address 0 that the architecture

@@ -81,6 +81,7 @@ void kho_runs_clip(const struct kho_run *runs, unsigned long nr,
 
 bool kho_mem_usable(const struct memblock_type *memory, phys_addr_t base,
 		    phys_addr_t size);
+phys_addr_t kho_unreserved_bytes(phys_addr_t base, phys_addr_t size);
 
 /**
  * struct kho_in_ops - How the next kernel's checks reach memory.

@@ -215,31 +215,13 @@ static const char * __init kho_parse_boot(void)
 			    kho_boot.list, kho_boot.list_size);
 }
 
-/* Bytes of [@base, @base + @size) that memblock has not reserved yet. */
-static phys_addr_t __init kho_unreserved_bytes(phys_addr_t base,
-					       phys_addr_t size)
-{
-	phys_addr_t end = base + size, used = 0;
-	struct memblock_region *r;
-
-	if (end < base)
-		return 0;
-	for_each_reserved_mem_region(r) {
-		if (r->base >= end)
-			break;
-		if (r->base + r->size > base)
-			used += min(r->base + r->size, end) - max(r->base, base);
-	}
-	return size - used;
-}
-
 /*
  * Scratch must hold what the architecture allocates before the preserved
  * memory is reserved: refused here, the handover costs a normal boot;
- * accepted, an allocation failing there would panic.  What is in scratch
- * already (the image, the initrd, firmware's reservations) takes its
- * room.  Areas that overlap or leave RAM are refused next, so a hostile
- * list gains nothing from counting one twice here.
+ * accepted, an allocation failing there would panic.  What memblock holds
+ * in scratch already (the image and the initrd, say) takes its room.
+ * Areas that overlap or leave RAM are refused next, so a hostile list
+ * gains nothing from counting one twice here.
  */
 static const char * __init kho_in_scratch_room(struct kho_in *in)
 {

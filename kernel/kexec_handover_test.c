@@ -400,6 +400,7 @@ struct kho_test_alloc {
 	atomic_t budget;	/* allocations left before refusing */
 	atomic_long_t allocs;	/* pages handed out */
 	bool meet;		/* first allocation waits for a second */
+	bool alone;		/* ... and none came */
 	struct completion second;
 };
 
@@ -420,18 +421,22 @@ static void *kho_test_alloc_page(struct kho_tracker *tracker)
 	 * test that started a single preserver.
 	 */
 	if (kho_test_alloc.meet && nr == 1)
-		wait_for_completion_timeout(&kho_test_alloc.second, 10 * HZ);
+		kho_test_alloc.alone =
+			!wait_for_completion_timeout(&kho_test_alloc.second,
+						     10 * HZ);
 	else if (kho_test_alloc.meet && nr == 2)
 		complete(&kho_test_alloc.second);
 	return (void *)get_zeroed_page(GFP_KERNEL);
 }
 
-static void kho_test_alloc_hook(struct kho_tracker *tracker, int budget)
+static void kho_test_alloc_hook(struct kho_tracker *tracker, int budget,
+				bool meet)
 {
 	kho_test_alloc.tracker = tracker;
 	atomic_set(&kho_test_alloc.budget, budget);
 	atomic_long_set(&kho_test_alloc.allocs, 0);
-	kho_test_alloc.meet = false;
+	kho_test_alloc.meet = meet;
+	kho_test_alloc.alone = false;
 	init_completion(&kho_test_alloc.second);
 	tracker->alloc = kho_test_alloc_page;
 }
@@ -556,8 +561,7 @@ static void kho_concurrent_test(struct kunit *test)
 
 		kho_tracker_discard(tracker);
 		bitmap_zero(done, n * nr_leaves);
-		kho_test_alloc_hook(tracker, INT_MAX);
-		kho_test_alloc.meet = true;
+		kho_test_alloc_hook(tracker, INT_MAX, true);
 		started = kho_test_start(t, n, tracker, nr_leaves, done,
 					 &start);
 		complete_all(&start);
@@ -574,6 +578,9 @@ static void kho_concurrent_test(struct kunit *test)
 				nr_leaves + KHO_TABLE_LEVELS);
 		lost = atomic_long_read(&kho_test_alloc.allocs) -
 		       atomic_long_read(&tracker->nr_pages);
+		KUNIT_EXPECT_FALSE_MSG(test, kho_test_alloc.alone,
+				       "round %u: no second preserver came",
+				       round);
 		KUNIT_EXPECT_GT_MSG(test, lost, 0, "round %u", round);
 	}
 }
@@ -638,7 +645,7 @@ static void kho_alloc_failure_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kho_key_encode(5, 0, &key), 0);
 	for (budget = 0; budget < 9; budget++) {
 		kho_tracker_discard(tracker);
-		kho_test_alloc_hook(tracker, INT_MAX);
+		kho_test_alloc_hook(tracker, INT_MAX, false);
 		KUNIT_ASSERT_EQ(test, kho_tracker_preserve(tracker, 5, 0), 0);
 		atomic_set(&kho_test_alloc.budget, budget);
 		KUNIT_EXPECT_EQ_MSG(test, kho_tracker_preserve_range(tracker,

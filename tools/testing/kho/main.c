@@ -566,6 +566,30 @@ static void test_scratch_nomap(void)
 	}
 }
 
+/*
+ * What the next kernel counts as free in a scratch area: the area less
+ * every reservation in it, whole or cut at either end.
+ */
+static void test_unreserved_bytes(void)
+{
+	u64 area = HOST_ADDR(8192), size = 2 * SZ_2M;
+
+	host_reset();
+	memblock_add(HOST_BASE, HOST_SIZE);
+	CHECK(kho_unreserved_bytes(area, size) == size);
+	memblock_reserve(area - PAGE_SIZE, 3 * PAGE_SIZE);
+	CHECK(kho_unreserved_bytes(area, size) == size - 2 * PAGE_SIZE);
+	memblock_reserve(area + size - PAGE_SIZE, 4 * PAGE_SIZE);
+	memblock_reserve(area + SZ_1M, SZ_1M);
+	CHECK(kho_unreserved_bytes(area, size) ==
+	      size - 3 * PAGE_SIZE - SZ_1M);
+	/* Apart from the area, nothing counts; across it, all of it. */
+	CHECK(kho_unreserved_bytes(area + size + SZ_2M, SZ_2M) == SZ_2M);
+	memblock_reserve(area, size);
+	CHECK(kho_unreserved_bytes(area, size) == 0);
+	CHECK(kho_unreserved_bytes(area + PAGE_SIZE, PAGE_SIZE) == 0);
+}
+
 /* Counts in a case at their largest decode within the host's arrays. */
 static void test_case_limits(void)
 {
@@ -603,6 +627,7 @@ static const struct {
 	{ "reserve_many_span", test_reserve_many_span },
 	{ "scratch_only_walks", test_scratch_only_walks },
 	{ "scratch_nomap", test_scratch_nomap },
+	{ "unreserved_bytes", test_unreserved_bytes },
 };
 
 int main(int argc, char **argv)

@@ -611,6 +611,7 @@ static const char *const kho_bench_steps[KHO_IN_STEPS] __initconst = {
 	[KHO_IN_CHECK] = "check",
 	[KHO_IN_RESERVE] = "reserve",
 	[KHO_IN_INIT] = "init",
+	[KHO_IN_WALK_WARM] = "walk_warm",
 };
 
 /* A kernel started by a benchmark handover: report, and take it back. */

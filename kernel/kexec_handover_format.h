@@ -121,6 +121,7 @@ struct kho_in_ops {
  * @pages: tracker pages read.
  * @nr_ranges: memblock ranges reserved.
  * @walk_cycles: what the walk alone took, if @ops->cycles is set.
+ * @walk_warm_cycles: benchmark only: the same walk done again at once.
  */
 struct kho_in {
 	const struct kho_in_ops *ops;
@@ -143,6 +144,7 @@ struct kho_in {
 	unsigned long pages;
 	unsigned long nr_ranges;
 	u64 walk_cycles;
+	u64 walk_warm_cycles;
 	/* private: */
 	bool marked;			/* scratch is marked in memblock */
 	phys_addr_t low_scratch;

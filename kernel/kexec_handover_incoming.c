@@ -341,7 +341,9 @@ void __init kho_reserve_preserved(void)
 	kho_in_own[1] = kho_in_block_of(kho_in.list, &head, &order);
 
 	st->cycles[KHO_IN_WALK] = kho_in.walk_cycles;
-	st->cycles[KHO_IN_CHECK] = t1 - t0 - kho_in.walk_cycles;
+	st->cycles[KHO_IN_WALK_WARM] = kho_in.walk_warm_cycles;
+	st->cycles[KHO_IN_CHECK] = t1 - t0 - kho_in.walk_cycles -
+				   kho_in.walk_warm_cycles;
 	st->cycles[KHO_IN_RESERVE] = kho_debug_cycles() - t1;
 	st->blocks = kho_in.blocks;
 	st->bytes = kho_in.bytes;

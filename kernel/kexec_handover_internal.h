@@ -60,6 +60,7 @@ enum kho_in_step {
 	KHO_IN_CHECK,	/* sorting and checking the runs */
 	KHO_IN_RESERVE,	/* reserving in memblock */
 	KHO_IN_INIT,	/* scratch to CMA, before memblock frees memory */
+	KHO_IN_WALK_WARM, /* the walk again at once: benchmark only */
 	KHO_IN_STEPS
 };
 

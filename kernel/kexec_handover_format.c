@@ -781,9 +781,9 @@ static const char * __init kho_in_walk(struct kho_in *in,
 
 #ifdef CONFIG_KEXEC_HANDOVER_BENCH
 /*
- * The benchmark walks the same tables again at once: what the first walk
- * costs beyond the second is its code running for the first time (under
- * TCG, being translated), not the tables.
+ * The benchmark walks the same tables again at once, code and tables
+ * warm: what the first walk costs beyond the second is what running for
+ * the first time costs (under TCG, translating the code), not reading.
  */
 static const char * __init kho_in_walk_again(struct kho_in *in,
 					     struct kho_walk *w)

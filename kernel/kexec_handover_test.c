@@ -579,7 +579,7 @@ static void kho_concurrent_test(struct kunit *test)
 		lost = atomic_long_read(&kho_test_alloc.allocs) -
 		       atomic_long_read(&tracker->nr_pages);
 		KUNIT_EXPECT_FALSE_MSG(test, kho_test_alloc.alone,
-				       "round %u: no second preserver came",
+				       "round %u: no second preserver in 10 s",
 				       round);
 		KUNIT_EXPECT_GT_MSG(test, lost, 0, "round %u", round);
 	}

@@ -17,13 +17,28 @@ cross=${ARCH_CROSS[$arch]:-}
 read -ra configs <<< "$(kernel_configs "$KERNEL")"
 json=$BUILD/$name.json
 json=${json/:/-}
-rm -f "$json"
+raw=$(kernel_dir "$KERNEL")/test.log
+rm -f "$json" "$raw"
 kunit_py run --arch="$arch" ${cross:+--cross_compile="$cross"} \
 	--build_dir="$(kernel_dir "$KERNEL")" "${configs[@]}" \
 	--jobs="$JOBS" --make_options CC="ccache ${cross}gcc" \
 	--qemu_args "-accel tcg -smp 2" --timeout=300 \
 	--json="$json" "$@" 2>&1 | tee "${json%.json}.log"
 rc=${PIPESTATUS[0]}
+
+# A kernel message from an asynchronous probe (the PS/2 keyboard's, say)
+# can land between the lines of a KTAP header, and kunit.py then reports
+# a crash of a run that passed.  Parse the kernel's log again with only
+# its KTAP lines kept: a real crash still leaves results missing.
+if [ -s "$raw" ]; then
+	ktap_only < "$raw" > "${json%.json}.ktap"
+	rm -f "$json"
+	echo "parsing the KTAP lines of $raw alone:"
+	kunit_py parse --json="$json" "${json%.json}.ktap" 2>&1 |
+		tee -a "${json%.json}.log" | grep "Testing complete"
+	prc=${PIPESTATUS[0]}
+	[ "$rc" = 0 ] || rc=$prc
+fi
 
 if [ ! -s "$json" ]; then
 	result FAIL "$name"

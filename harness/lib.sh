@@ -166,6 +166,12 @@ kunit_py() {
 	(cd "$SRC" && python3 tools/testing/kunit/kunit.py "$@")
 }
 
+# The KTAP lines of a kernel's log, without the kernel's own messages
+# that may land among them (harness/testdata/kunit-interleaved.log).
+ktap_only() {
+	grep -E '^(\[[ 0-9.]+\] )? *(K?TAP version [0-9]|# |(not )?ok [0-9]|[0-9]+\.\.[0-9]+)'
+}
+
 # Record one test result for the closing summary of "make test".
 RESULTS=${RESULTS:-}
 result() {

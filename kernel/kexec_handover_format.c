@@ -544,19 +544,17 @@ const char * __init kho_in_parse(struct kho_in *in, u64 fdt, u64 fdt_size,
 	return NULL;
 }
 
-/*
- * Bytes of memblock memory in [@base, @base + @size) that the kernel may
- * map: scratch is written to, so firmware's nomap memory cannot be in it.
- */
-static phys_addr_t __init kho_mem_bytes(phys_addr_t base, phys_addr_t size)
+/* Bytes of the regions of @type in [@base, @base + @size), but @skip's. */
+static phys_addr_t __init kho_type_bytes(const struct memblock_type *type,
+					 phys_addr_t base, phys_addr_t size,
+					 enum memblock_flags skip)
 {
 	const struct memblock_region *r;
 	phys_addr_t bytes = 0, end = base + size;
 
-	for (r = kho_region_after(&memblock.memory, base);
-	     r < memblock.memory.regions + memblock.memory.cnt &&
-	     r->base < end; r++) {
-		if (!(r->flags & MEMBLOCK_NOMAP))
+	for (r = kho_region_after(type, base);
+	     r < type->regions + type->cnt && r->base < end; r++) {
+		if (!(r->flags & skip))
 			bytes += min(r->base + r->size, end) -
 				 max(r->base, base);
 	}
@@ -572,14 +570,7 @@ static phys_addr_t __init kho_mem_bytes(phys_addr_t base, phys_addr_t size)
  */
 phys_addr_t __init kho_unreserved_bytes(phys_addr_t base, phys_addr_t size)
 {
-	const struct memblock_type *rsv = &memblock.reserved;
-	const struct memblock_region *r;
-	phys_addr_t end = base + size, used = 0;
-
-	for (r = kho_region_after(rsv, base);
-	     r < rsv->regions + rsv->cnt && r->base < end; r++)
-		used += min(r->base + r->size, end) - max(r->base, base);
-	return size - used;
+	return size - kho_type_bytes(&memblock.reserved, base, size, 0);
 }
 
 /**
@@ -606,7 +597,9 @@ const char * __init kho_in_scratch_only(struct kho_in *in,
 	if (in->rejected || !in->seen)
 		return in->why;
 	for (i = 0; i < *in->nr_areas; i++) {
-		if (kho_mem_bytes(a[i].addr, a[i].size) != a[i].size)
+		/* Scratch is written to: no nomap memory may be in it. */
+		if (kho_type_bytes(&memblock.memory, a[i].addr, a[i].size,
+				   MEMBLOCK_NOMAP) != a[i].size)
 			return kho_in_reject(in, "scratch area outside usable RAM");
 		for (j = 0, b = a; j < i; j++, b++) {
 			if (b->addr < a[i].addr + a[i].size &&

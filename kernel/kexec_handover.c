@@ -19,6 +19,7 @@
 #include <linux/kexec.h>
 #include <linux/kexec_handover.h>
 #include <linux/kstrtox.h>
+#include <linux/ktime.h>
 #include <linux/libfdt.h>
 #include <linux/math64.h>
 #include <linux/memblock.h>
@@ -497,6 +498,7 @@ out_free:
 static int kho_finalize(void)
 {
 	struct kho_serialization *ser = &kho_out.ser;
+	ktime_t start = ktime_get();
 	phys_addr_t root = 0;
 	void *fdt;
 	int err;
@@ -539,7 +541,9 @@ static int kho_finalize(void)
 
 	kho_debugfs_out_fdt(fdt);
 	kho_out.finalized = true;
-	pr_info("handover finalized: FDT at %#llx, %zu bytes\n",
+	/* The time is part of a live update's blackout when kexec runs it. */
+	pr_info("handover finalized in %lld us: FDT at %#llx, %zu bytes\n",
+		ktime_us_delta(ktime_get(), start),
 		(u64)folio_pfn(kho_out.fdt) << PAGE_SHIFT,
 		(size_t)fdt_totalsize(fdt));
 	return 0;

@@ -11,7 +11,10 @@
 # bench.json.  Knobs: BENCH_GIB (default 4), BENCH_MEM (GiB, default
 # BENCH_GIB + 16), BENCH_SMP (default 2), BENCH_FRAG (default 256,512),
 # BENCH_VM (MiB of a VM's RAM that luo-vm keeps through a kexec in a
-# second run, its blackout split; default 64, 0 for none; x86_64).
+# second run, its blackout split; default 64, 0 for none; x86_64),
+# BENCH_LU (GiB of memfds in each of luo_bench's two sets, order-0 pages
+# and 2 MiB folios, kept through a kexec in a third run; default 1, 0
+# for none).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -33,6 +36,9 @@ BENCH_VM=${BENCH_VM%[Mm]}
 check_uint BENCH_VM "$BENCH_VM" 0 4096
 [ "$BENCH_VM" = 0 ] || [ "$(arch_kernel)" != arm64 ] ||
 	usage_die BENCH_VM "$BENCH_VM" "0 on arm64: the VM is an x86 guest of QEMU for x86_64"
+BENCH_LU=${BENCH_LU:-1}
+BENCH_LU=${BENCH_LU%[Gg]}
+check_uint BENCH_LU "$BENCH_LU" 0 64
 IFS=, read -ra frag <<< "$BENCH_FRAG"
 [ ${#frag[@]} -le 4 ] || usage_die BENCH_FRAG "$BENCH_FRAG" "up to 4 sizes in MiB, comma-separated"
 # A fragmented set is allocated whole once the dense one is freed: it
@@ -87,6 +93,19 @@ if [ "$BENCH_VM" != 0 ]; then
 	vmlog=$out/vm/custom.log
 fi
 
+# Live update: luo_bench's two sets, 65537 empty memfds, one kexec.  The
+# sets, the memfds' own memory (under 1 GiB) and 3 GiB for the kernels.
+lulog=
+if [ "$BENCH_LU" != 0 ]; then
+	log "benchmark: live update of 2 x ${BENCH_LU} GiB of memfds through a kexec"
+	mkdir -p "$out/lu"
+	"$SRC/tools/testing/selftests/kho/vmtest.sh" -O "$(kernel_dir "$kernel")" -o "$out/lu" -c \
+		"hops=1 smp=$BENCH_SMP mem=$((2 * BENCH_LU + 4))G preserve=0 lubench=$BENCH_LU expect=boot" \
+		> "$out/lu/ktap.log" ||
+		{ cat "$out/lu/ktap.log"; die "the live update run failed; see $out/lu/custom.log"; }
+	lulog=$out/lu/custom.log
+fi
+
 python3 "$ROOT/harness/bench_report.py" "$out/custom.log" "$out/bench.json" \
-	"make bench BENCH_GIB=$BENCH_GIB BENCH_MEM=$BENCH_MEM BENCH_SMP=$BENCH_SMP BENCH_FRAG=$BENCH_FRAG BENCH_VM=$BENCH_VM" \
-	"$load_before $(cut -d' ' -f1 /proc/loadavg)" ${vmlog:+"$vmlog"}
+	"make bench BENCH_GIB=$BENCH_GIB BENCH_MEM=$BENCH_MEM BENCH_SMP=$BENCH_SMP BENCH_FRAG=$BENCH_FRAG BENCH_VM=$BENCH_VM BENCH_LU=$BENCH_LU" \
+	"$load_before $(cut -d' ' -f1 /proc/loadavg)" "$vmlog" "$lulog"

@@ -5,7 +5,10 @@
 Each kernel of the run prints "kho-bench: <key> <value>" lines; a kernel
 starts at its "Linux version" banner.  VMLOG, if given, is the console log
 of a run where luo-vm kept a VM through a kexec: its blackout, split, is
-added.  Usage: bench_report.py LOG JSON CMD [LOAD [VMLOG]]
+added.  LULOG, if given, is the console log of luo_bench's run: live
+update's costs beside a read pass over the same bytes, and its blackout,
+split.  Usage: bench_report.py LOG JSON CMD [LOAD [VMLOG [LULOG]]]; an
+empty VMLOG or LULOG is left out.
 """
 
 import json
@@ -57,6 +60,140 @@ def parse_vm(path):
     return found
 
 
+LU_RE = re.compile(r'luo-bench: (next )?(set|many|blackout_us) ?(\S*) (.*)')
+LU_FREEZE_RE = re.compile(r'liveupdate: froze in (\d+) us')
+LU_FINAL_RE = re.compile(r'KHO: handover finalized in (\d+) us')
+LU_TOOK_RE = re.compile(r'KHO: handover took: walk (\d+) us, checks (\d+) us, '
+                        r'reserve (\d+) us \([a-z ]+\), init (\d+) us')
+
+
+def kv(text):
+    """'a 1 b 2' as {'a': 1, 'b': 2}, numbers as int where they are."""
+    words = text.split()
+    out = {}
+    for key, value in zip(words[::2], words[1::2]):
+        try:
+            out[key] = int(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
+def parse_lu(path):
+    """What luo_bench and the kernels of its run printed in PATH."""
+    lu = {'sets': {}, 'next': {}}
+    with open(path, errors='replace') as f:
+        for line in f:
+            if 'luo-bench: FAIL' in line:
+                sys.exit('the live update benchmark failed: ' + line.strip())
+            m = LU_RE.search(line)
+            if m:
+                nxt, what, name, rest = m.groups()
+                if what == 'blackout_us':
+                    lu['blackout'] = kv('blackout_us %s %s' % (name, rest))
+                elif what == 'set' and rest.startswith('not made'):
+                    lu.setdefault('not_made', []).append(line.strip())
+                elif what == 'set':
+                    (lu['next'] if nxt else lu['sets'])[name] = kv(rest)
+                elif nxt:
+                    lu['next_many'] = kv('%s %s' % (name, rest))
+                else:
+                    lu.setdefault('many', {}).update(kv('%s %s' % (name, rest)))
+            for key, rx in (('freeze_us', LU_FREEZE_RE), ('finalize_us', LU_FINAL_RE)):
+                m = rx.search(line)
+                if m:
+                    lu[key] = int(m.group(1))
+            m = LU_TOOK_RE.search(line)
+            if m:
+                lu['kho_boot_us'] = sum(map(int, m.groups()))
+    for need in ('blackout', 'many', 'next_many', 'freeze_us', 'finalize_us',
+                 'kho_boot_us'):
+        if need not in lu:
+            sys.exit('luo_bench left no %s figure in %s' % (need, path))
+    for need in ('files', 'total_ns', 'first1024_ns', 'last1024_ns',
+                 'kb_per_file_x1000'):
+        if need not in lu['many']:
+            sys.exit('luo_bench left no many %s figure in %s' % (need, path))
+    if '4k' not in lu['sets'] or set(lu['sets']) != set(lu['next']):
+        sys.exit('luo_bench did not take back every set it kept in %s' % path)
+    return lu
+
+
+def lu_rows(lu, row):
+    """Live update's rows, each beside its reference; its JSON."""
+    res = {}
+    names = {'4k': 'order-0', '2m': '2 MiB folios'}
+    for name, st in sorted(lu['sets'].items(), key=lambda kv_: kv_[0] != '4k'):
+        nx = lu['next'][name]
+        gib = st['bytes'] / 2**30
+        label = 'live update %g GiB %s' % (gib, names.get(name, name))
+        res[name] = {
+            'files': st['files'], 'bytes': st['bytes'],
+            'preserve_ms': st['preserve_ns'] / 1e6,
+            'read_pass_ms': st['read_ns'] / 1e6,
+            'preserve_share_of_read_pass': ratio(st['preserve_ns'], st['read_ns']),
+            'retrieve_ms': nx['retrieve_ns'] / 1e6,
+            'next_read_pass_ms': nx['read_ns'] / 1e6,
+            'retrieve_share_of_read_pass': ratio(nx['retrieve_ns'], nx['read_ns']),
+            'retrieve_ms_per_gib': nx['retrieve_ns'] / 1e6 / gib,
+            'huge_kb_before': st['huge_kb'], 'huge_kb_after': nx['huge_kb'],
+        }
+        r = res[name]
+        row('%s: preserve' % label, r['preserve_ms'], r['read_pass_ms'], 'ms',
+            '%d files; %.0f%% of a read pass' %
+            (st['files'], 100 * r['preserve_share_of_read_pass']), '<= 50%')
+        huge = ''
+        if name == '2m':
+            huge = '; 2 MiB folios %d kB, then %d kB' % (st['huge_kb'], nx['huge_kb'])
+        row('%s: retrieve' % label, r['retrieve_ms'], r['next_read_pass_ms'],
+            'ms', '%.1f ms per GiB; %.0f%% of a read pass%s' %
+            (r['retrieve_ms_per_gib'], 100 * r['retrieve_share_of_read_pass'], huge),
+            '<= 50%')
+    for line in lu.get('not_made', []):
+        res.setdefault('not_made', []).append(line)
+        row('live update: ' + line.split('luo-bench: ', 1)[-1][:60], 0, 0, '',
+            'no row for this set', '')
+    many = lu['many']
+    n = many['files']
+    res['many'] = {
+        'files': n, 'preserve_ms': many['total_ns'] / 1e6,
+        'first_1024_us_per_file': many['first1024_ns'] / 1024 / 1e3,
+        'last_1024_us_per_file': many['last1024_ns'] / 1024 / 1e3,
+        'kb_per_file': many['kb_per_file_x1000'] / 1000,
+        'retrieve_ms': lu['next_many']['retrieve_ns'] / 1e6,
+    }
+    m = res['many']
+    row('live update: %d empty memfds, preserve' % n, m['preserve_ms'], 0, 'ms',
+        'first 1024 %.1f us each, last 1024 %.1f us' %
+        (m['first_1024_us_per_file'], m['last_1024_us_per_file']), '<= 2000 ms')
+    row('live update: %d empty memfds, retrieve' % n, m['retrieve_ms'], 0,
+        'ms', '%.1f kB of memory per preserved memfd' % m['kb_per_file'], '')
+
+    b = lu['blackout']
+    parts = {
+        'freeze_us': lu['freeze_us'],
+        'kho_at_kexec_us': max(lu['finalize_us'] - lu['freeze_us'], 0),
+        'kho_at_boot_us': lu['kho_boot_us'],
+        'retrieve_us': b['retrieve_us'],
+    }
+    own = sum(parts.values())
+    parts['reboot_purgatory_boot_us'] = max(b['blackout_us'] - own, 0)
+    res['blackout'] = dict(parts, blackout_us=b['blackout_us'],
+                           own_share=ratio(own, b['blackout_us']))
+    row('live update: blackout', b['blackout_us'] / 1e3, 0, 'ms',
+        'KHO and live update %.1f%% of it' % (100 * res['blackout']['own_share']),
+        '<= 10%')
+    for key, what in (('freeze_us', 'freeze'),
+                      ('kho_at_kexec_us', 'KHO at kexec'),
+                      ('reboot_purgatory_boot_us', 'the rest: reboot, boot'),
+                      ('kho_at_boot_us', 'KHO at boot'),
+                      ('retrieve_us', 'open and retrieve, mapped')):
+        row('blackout: %s' % what, parts[key] / 1e3, 0, 'ms',
+            '%.1f%% of the blackout' % (100 * ratio(parts[key], b['blackout_us'])),
+            '')
+    return res
+
+
 def ratio(a, b):
     return a / b if a and b else 0.0
 
@@ -65,6 +202,7 @@ def main():
     log, out, cmd = sys.argv[1:4]
     load = sys.argv[4] if len(sys.argv) > 4 else ''
     vmlog = sys.argv[5] if len(sys.argv) > 5 else ''
+    lulog = sys.argv[6] if len(sys.argv) > 6 else ''
     with open(log, errors='replace') as f:
         failed = [l.strip() for l in f if 'kho-bench: preserve failed' in l
                   or 'kho-bench: cannot' in l or 'kho-bench: bad' in l]
@@ -240,6 +378,9 @@ def main():
             row('VM: %s' % key[:-3].replace('_', ' '), vm[key] / 1e3, 0,
                 'ms', '%.1f%% of the blackout' %
                 (100 * ratio(vm[key], vm['blackout_us'])), '')
+
+    if lulog:
+        res['live_update'] = lu_rows(parse_lu(lulog), row)
 
     with open(out, 'w') as f:
         json.dump(res, f, indent=2)

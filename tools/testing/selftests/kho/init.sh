@@ -30,6 +30,13 @@ in=/sys/kernel/debug/kho/in
 
 say "kernel $((hop + 1)) booted"
 
+# kho_vmtest.lubench=N: the live update benchmark.  Its blackout ends
+# when the next kernel has its files back, so it takes them first thing.
+lubench=$(arg lubench)
+if [ "${lubench:-0}" != 0 ] && [ "$hop" != 0 ]; then
+	/bin/luo_bench 2 2>&1 | sed 's/^/kho-vmtest: lu: /'
+fi
+
 # kho_vmtest.vm=live: luo-vm keeps a VM running through each kexec,
 # resumed here first thing, its blackout in mind; =taken: a session of
 # luo-hold's takes the VM's name, so the VM is not kept.
@@ -458,7 +465,10 @@ if [ "$hop" -lt "$hops" ]; then
 				vm_runs_on
 			fi
 		fi
-		if [ "$lu" = 1 ]; then
+		if [ "${lubench:-0}" != 0 ]; then
+			/bin/luo_bench 1 "$lubench" kexec -e 2>&1 |
+				sed 's/^/kho-vmtest: lu: /'
+		elif [ "$lu" = 1 ]; then
 			# It holds the sessions open while kexec -e runs.
 			/bin/luo_kexec 1 $lu1 kexec -e 2>&1 |
 				sed 's/^/kho-vmtest: lu: /'

@@ -96,6 +96,10 @@ setting liveupdate	0		flag
 setting lubig		0		flag
 setting lumax		0		flag
 setting ludebug		""		"|freeze|corrupt|pos"
+# The live update benchmark (../liveupdate/luo_bench): two sets of N GiB
+# of memfds preserved, one of order-0 pages and one of 2 MiB folios, and
+# the blackout of the kexec that keeps them, split (make bench BENCH_LU=N).
+setting lubench		0		uint
 # tools/liveupdate's luo-hold keeps two files across the kexec, luo-take
 # writes them back.
 setting luhold		0		flag
@@ -410,7 +414,7 @@ build_initramfs() {
 		echo "file /sbin/kexec $kexec 0755 0 0"
 		echo "file /boot/kernel $kernel 0644 0 0"
 		echo "file /init $DIR/init.sh 0755 0 0"
-		for lib in liveupdate_test luo_kexec; do
+		for lib in liveupdate_test luo_kexec luo_bench; do
 			echo "file /bin/$lib $lu/$lib 0755 0 0"
 		done
 		for lib in luo-hold luo-take; do
@@ -589,6 +593,8 @@ run_vm() {
 		append+=" liveupdate=on kho_vmtest.liveupdate=1" &&
 		append+=" kho_vmtest.lubig=${SET[lubig]} kho_vmtest.lumax=${SET[lumax]}"
 	[ "${SET[luhold]}" = 1 ] && append+=" liveupdate=on kho_vmtest.luhold=1"
+	[ "${SET[lubench]}" != 0 ] &&
+		append+=" liveupdate=on kho_vmtest.lubench=${SET[lubench]}"
 	[ "${SET[plain]}" = 1 ] && append+=" kho_vmtest.plain=1"
 	[ "${SET[sample]}" = 1 ] && append+=" kho_vmtest.sample=1"
 	[ "${SET[chosen]}" = 1 ] && append+=" kho_vmtest.chosen=1"

@@ -4,7 +4,7 @@
  * kexec and become the page cache of a new memfd in the next kernel.
  *
  * Preserving fills the holes, pins every folio, preserves it with KHO,
- * keeps it off the evictable LRUs and fixes the file's size and blocks;
+ * makes the mapping unevictable and fixes the file's size and blocks;
  * writes inside the size go on reaching the same folios until the kexec.
  * Preserving also lists the (index, address) of each folio in preserved
  * memory and sets a preserved struct memfd_luo_ser aside, into which
@@ -168,30 +168,17 @@ static int memfd_luo_pin(struct inode *inode, struct memfd_luo *m,
 
 /*
  * Pinned folios cannot be reclaimed: pageout() skips them, but reclaim
- * would still unmap them from every process on each pass.  Keep them off
- * the evictable LRUs while preserved, as SHM_LOCK does, and move them now
- * so that Unevictable in /proc/meminfo counts them at once.  One that is
- * busy elsewhere now is culled by the next reclaim pass that meets it.
+ * would still unmap them from every process on each pass.  Make the
+ * mapping unevictable while preserved, as SHM_LOCK does: reclaim that
+ * meets a folio moves it to the unevictable LRU, mapped.  The folios are
+ * not moved now: that costs more than the rest of a preserve.
  */
 static void memfd_luo_lock(struct address_space *mapping, struct memfd_luo *m)
 {
-	unsigned long i;
-
 	if (mapping_unevictable(mapping))
 		return;
 	mapping_set_unevictable(mapping);
 	m->unevictable = true;
-	/* Nothing to move: spare every CPU the drains. */
-	if (!m->nr)
-		return;
-	/* A folio in a per-CPU batch is off the LRU and cannot be moved. */
-	lru_add_drain_all();
-	for (i = 0; i < m->nr; i++) {
-		if (folio_isolate_lru(m->pinned[i]))
-			folio_putback_lru(m->pinned[i]);
-		cond_resched();
-	}
-	lru_add_drain_all();
 }
 
 static void memfd_luo_unlock(struct address_space *mapping,

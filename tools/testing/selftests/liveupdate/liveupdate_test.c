@@ -9,12 +9,18 @@
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 
 #include "../kselftest_harness.h"
+
+/* Newer than the libc headers of some distributions. */
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
 
 static int open_dev(struct __test_metadata *_metadata)
 {
@@ -237,29 +243,72 @@ static long unevictable_kb(void)
 	return kb;
 }
 
+/* A line of /proc/self/status, in kB, or -1. */
+static long status_kb(const char *key)
+{
+	char line[128], name[64];
+	long kb = -1, v;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %ld", name, &v) == 2 &&
+		    !strcmp(name, key))
+			kb = v;
+	fclose(f);
+	return kb;
+}
+
 /*
- * Pinned while preserved: kept off the evictable LRUs, and back after.
- * The counters lag by what the CPUs have not folded in yet: 2 MiB of slack.
+ * Unevictable while preserved, as under SHM_LOCK: reclaim asked to page
+ * the memfd out leaves it mapped and moves its folios to the unevictable
+ * LRU; once the session is closed they are evictable again.  Without the
+ * mapping flag, reclaim unmaps the folios and leaves them evictable (the
+ * preserve's reference keeps them in memory).  The counters lag by what
+ * the CPUs have not folded in yet: 2 MiB of slack, on one CPU so that
+ * one per-CPU batch holds what is not counted yet.
  */
 TEST(preserved_memfd_unevictable)
 {
 	int dev = open_dev(_metadata), s, m;
-	long before, preserved, after;
+	long before, preserved, after, rss;
+	size_t size = 32 << 20, i;
+	cpu_set_t cpu;
+	char *p;
 
-	m = new_memfd(32 << 20, 0);
+	CPU_ZERO(&cpu);
+	CPU_SET(sched_getcpu(), &cpu);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu), &cpu));
+
+	m = new_memfd(size, 0);
 	ASSERT_LE(0, m);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, m, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < size; i += 4096)
+		p[i] = i >> 12;
 	before = unevictable_kb();
 	ASSERT_LE(0, before);
 	s = lu_create(dev, "locked");
 	ASSERT_LE(0, s);
 	ASSERT_EQ(0, lu_preserve(s, m, 1));
+	rss = status_kb("RssShmem");
+	ASSERT_LE(30 << 10, rss);
+	ASSERT_EQ(0, madvise(p, size, MADV_PAGEOUT));
 	preserved = unevictable_kb();
 	EXPECT_LE(before + (30 << 10), preserved);
+	/* Still mapped: nothing was unmapped to be faulted back. */
+	EXPECT_GE(status_kb("RssShmem") + (2 << 10), rss);
+	for (i = 0; i < size; i += 4096)
+		if (p[i] != (char)(i >> 12))
+			break;
+	EXPECT_EQ(size, i);
 	close(s);
 	after = unevictable_kb();
 	EXPECT_GE(before + (2 << 10), after);
-	TH_LOG("Unevictable %ld kB, preserved %ld kB, released %ld kB",
+	TH_LOG("Unevictable %ld kB, preserved after MADV_PAGEOUT %ld kB, released %ld kB",
 	       before, preserved, after);
+	munmap(p, size);
 	close(m);
 	close(dev);
 }

@@ -196,7 +196,7 @@ static int memfd_luo_preserve(struct liveupdate_file *lf)
 	struct inode *inode = file_inode(lf->file);
 	struct shmem_inode_info *info = SHMEM_I(inode);
 	struct memfd_luo *m;
-	pgoff_t pages, slots;
+	pgoff_t pages;
 	int err;
 
 	if (info->seals & ~MEMFD_LUO_SEALS)
@@ -208,7 +208,6 @@ static int memfd_luo_preserve(struct liveupdate_file *lf)
 	/* Size and blocks fixed from here, until unpreserve. */
 	inode_lock(inode);
 	pages = DIV_ROUND_UP(i_size_read(inode), PAGE_SIZE);
-	slots = max_t(pgoff_t, pages, 1);
 	if (READ_ONCE(info->preserved))
 		err = -EBUSY;	/* the same memfd, opened again */
 	else if (pages > MEMFD_LUO_MAX_PAGES)
@@ -217,9 +216,10 @@ static int memfd_luo_preserve(struct liveupdate_file *lf)
 		err = -ENOMEM;	/* its holes could never be filled */
 	else
 		err = 0;
-	if (!err) {
-		m->pinned = kvcalloc(slots, sizeof(*m->pinned), GFP_KERNEL);
-		m->folios = vzalloc(array_size(slots, sizeof(*m->folios)));
+	/* An empty memfd has no folio list: see struct memfd_luo_ser. */
+	if (!err && pages) {
+		m->pinned = kvcalloc(pages, sizeof(*m->pinned), GFP_KERNEL);
+		m->folios = vzalloc(array_size(pages, sizeof(*m->folios)));
 		err = m->pinned && m->folios ? 0 : -ENOMEM;
 	}
 	if (!err) {
@@ -227,7 +227,8 @@ static int memfd_luo_preserve(struct liveupdate_file *lf)
 		err = PTR_ERR_OR_ZERO(m->ser);
 	}
 	err = err ?: memfd_luo_pin(inode, m, pages);
-	err = err ?: kho_preserve_vmalloc(m->folios, &m->folios_kv);
+	if (!err && pages)
+		err = kho_preserve_vmalloc(m->folios, &m->folios_kv);
 	if (!err) {
 		WRITE_ONCE(info->preserved, true);
 		memfd_luo_lock(inode->i_mapping, m);

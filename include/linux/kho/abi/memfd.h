@@ -19,7 +19,8 @@
  * (&struct luo_ser_file).
  * The record points, through a struct kho_vmalloc, to a preserved vmalloc
  * area of struct memfd_luo_folio, one per folio of the file: each folio
- * is itself preserved, with its order, and comes back with it.
+ * is itself preserved, with its order, and comes back with it.  An empty
+ * memfd has no list.
  *
  * The kernel that preserves the memfd lists its folios when the agent
  * preserves it and fills the record at the kexec reboot.  The next kernel
@@ -52,7 +53,7 @@ struct memfd_luo_folio {
  * @seals: its F_SEAL_* seals.
  * @mode: its permission bits, no others.
  * @nr_folios: how many entries the folio list holds.
- * @folios: the vmalloc area of the folio list.
+ * @folios: the vmalloc area of the folio list; ignored when @nr_folios is 0.
  */
 struct memfd_luo_ser {
 	u64 size;

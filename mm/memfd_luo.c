@@ -278,6 +278,13 @@ static void memfd_luo_unfreeze(struct liveupdate_file *lf)
 }
 
 /*
+ * Folios restored and added to the file together: shmem accounts for them
+ * and takes the page cache's lock once per batch.  It bounds how long
+ * interrupts stay off.
+ */
+#define MEMFD_LUO_BATCH	64
+
+/*
  * Next kernel: a handed-over memfd while it is retrieved.  Retrieving
  * stops where memory runs short and goes on from there when tried again;
  * finishing frees whatever no file took.
@@ -286,8 +293,11 @@ struct memfd_luo_in {
 	const struct memfd_luo_ser *ser;	/* in its restored folio */
 	const struct memfd_luo_folio *rec;	/* vmalloc, or NULL */
 	struct file *file;			/* being filled */
-	struct folio *pending;			/* restored, not in @file yet */
-	u64 next;				/* the next record to add */
+	u64 next;				/* the next record to restore */
+	unsigned int nr_pending;
+	/* Restored, not in @file yet, and where they go. */
+	struct folio *pending[MEMFD_LUO_BATCH];
+	pgoff_t index[MEMFD_LUO_BATCH];
 };
 
 /* Whether the record the previous kernel wrote holds together. */
@@ -348,8 +358,8 @@ static void memfd_luo_in_free(struct liveupdate_file *lf)
 
 	if (!in)
 		return;
-	if (in->pending)
-		folio_put(in->pending);
+	while (in->nr_pending)
+		folio_put(in->pending[--in->nr_pending]);
 	if (in->file)
 		fput(in->file);
 	vfree(in->rec);
@@ -358,41 +368,71 @@ static void memfd_luo_in_free(struct liveupdate_file *lf)
 	lf->priv = NULL;
 }
 
-/*
- * Add the folios from in->next on to in->file.  -ENOMEM leaves the folio
- * at hand pending, to be added when retrieve is tried again; any other
- * error is the data's.
- */
-static int memfd_luo_fill(struct memfd_luo_in *in)
+/* Restore the folios of the next records, up to a batch pending. */
+static int memfd_luo_restore(struct memfd_luo_in *in, pgoff_t pages)
 {
-	const struct memfd_luo_ser *ser = in->ser;
-	pgoff_t pages = DIV_ROUND_UP(ser->size, PAGE_SIZE);
-	struct inode *inode = file_inode(in->file);
 	const struct memfd_luo_folio *rec;
 	struct folio *folio;
-	int err;
+	u64 phys;
 
-	for (; in->next < ser->nr_folios; in->next++) {
+	while (in->nr_pending < MEMFD_LUO_BATCH &&
+	       in->next < in->ser->nr_folios) {
 		rec = &in->rec[in->next];
-		if (!in->pending) {
-			u64 phys = kho_ptr_phys(&rec->mem);
-
-			if (rec->index >= pages || phys & ~PAGE_MASK)
-				return -EIO;
-			in->pending = kho_restore_folio(phys);
-			if (!in->pending)
-				return -EIO;
-		}
+		phys = kho_ptr_phys(&rec->mem);
 		/*
 		 * A large folio may reach past the end, as shmem's huge
 		 * pages do: it must start inside the file, aligned.
 		 */
-		err = shmem_add_restored_folio(inode, in->pending, rec->index);
-		if (err == -ENOMEM)
+		if (rec->index >= pages || phys & ~PAGE_MASK)
+			return -EIO;
+		folio = kho_restore_folio(phys);
+		if (!folio)
+			return -EIO;
+		in->pending[in->nr_pending] = folio;
+		in->index[in->nr_pending++] = rec->index;
+		in->next++;
+	}
+	return 0;
+}
+
+/*
+ * Add the folios of the records from in->next on to in->file, a batch at a
+ * time.  Running short of memory for a batch of which nothing was added
+ * leaves its folios pending, to be added when retrieve is tried again;
+ * any other error is the data's.
+ */
+static int memfd_luo_fill(struct memfd_luo_in *in)
+{
+	pgoff_t pages = DIV_ROUND_UP(in->ser->size, PAGE_SIZE);
+	struct inode *inode = file_inode(in->file);
+	unsigned int added, i;
+	int err;
+
+	while (in->nr_pending || in->next < in->ser->nr_folios) {
+		err = memfd_luo_restore(in, pages);
+		if (err)
 			return err;
-		folio = in->pending;
-		in->pending = NULL;
-		folio_put(folio);
+		err = shmem_add_restored_folios(inode, in->pending, in->index,
+						in->nr_pending, &added);
+		for (i = 0; i < added; i++)
+			folio_put(in->pending[i]);
+		in->nr_pending -= added;
+		memmove(in->pending, in->pending + added,
+			in->nr_pending * sizeof(in->pending[0]));
+		memmove(in->index, in->index + added,
+			in->nr_pending * sizeof(in->index[0]));
+		/*
+		 * The shmem mount has no block limit or quota: -ENOSPC is
+		 * the overcommit check's, a shortage of memory as well.
+		 */
+		if (err == -ENOMEM || err == -ENOSPC) {
+			/* Those added are reclaimable now: try the rest. */
+			if (added) {
+				cond_resched();
+				continue;
+			}
+			return -ENOMEM;
+		}
 		if (err)
 			return -EIO;
 		cond_resched();

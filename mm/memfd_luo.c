@@ -309,6 +309,8 @@ static bool memfd_luo_ser_ok(const struct memfd_luo_ser *ser)
 	       !(ser->mode & ~MEMFD_LUO_MODE) &&
 	       ser->size <= MAX_LFS_FILESIZE && pages <= MEMFD_LUO_MAX_PAGES &&
 	       ser->pos <= MAX_LFS_FILESIZE && ser->nr_folios <= pages &&
+	       /* Preserving fills every hole: bytes come in folios. */
+	       !pages == !ser->nr_folios &&
 	       ((u64)ser->folios.nr_pages << PAGE_SHIFT) /
 	       sizeof(struct memfd_luo_folio) >= ser->nr_folios;
 }

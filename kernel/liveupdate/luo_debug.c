@@ -9,8 +9,9 @@
  * liveupdate_debug=corrupt hands over a session that claims more files
  * than a handover may hold, which the next kernel must reject;
  * liveupdate_debug=pos hands the memfds of a session named "debug-pos"
- * over at a file position no file can have, which the next kernel must
- * refuse to retrieve.
+ * over at a file position no file can have, and the one of token 2 with
+ * its bytes but no folio list, which the next kernel must refuse to
+ * retrieve.
  */
 
 #define pr_fmt(fmt) "liveupdate: " fmt
@@ -66,6 +67,13 @@ void luo_debug_frozen(struct luo_session *s, struct luo_file *f)
 	    strcmp(f->compatible, MEMFD_LUO_COMPATIBLE))
 		return;
 	ser = phys_to_virt(f->lf.data);
+	if (f->lf.token == 2) {
+		/* A file with bytes but no folio to hold them. */
+		ser->nr_folios = 0;
+		pr_warn("debug: handing file %llu over with no folios\n",
+			f->lf.token);
+		return;
+	}
 	ser->pos = U64_MAX;
 	pr_warn("debug: handing file %llu over at position %llu\n",
 		f->lf.token, ser->pos);

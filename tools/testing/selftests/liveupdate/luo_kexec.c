@@ -387,6 +387,10 @@ static int stage1(int dev, char **cmd)
 		m = make_memfd("debug-pos", 1, PAGE, 0, 0, 17, 0);
 		if (s < 0 || keep_file(s, m, 1, "memfd at a bad position"))
 			return 1;
+		/* Handed over with its folio list dropped. */
+		m = make_memfd("debug-pos", 2, PAGE, 0, 0, 0, 0);
+		if (keep_file(s, m, 2, "memfd without folios"))
+			return 1;
 		s = new_session(dev, "good-pos");
 		m = make_memfd("good-pos", 1, PAGE, 0, 0, 17, 0);
 		if (s < 0 || keep_file(s, m, 1, "memfd at a good position"))
@@ -741,6 +745,8 @@ static int stage2(int dev)
 			result(lu_retrieve_fd(s, 1) == -EIO &&
 			       lu_retrieve_fd(s, 1) == -EIO, "bad-position",
 			       "a memfd at a bad position was retrieved");
+			result(lu_retrieve_fd(s, 2) == -EIO, "no-folios",
+			       "a memfd of a page without folios was retrieved");
 			close(s);
 		}
 		s = session_or_fail(dev, "good-pos");

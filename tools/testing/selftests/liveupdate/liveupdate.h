@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -123,6 +124,45 @@ static inline int lu_get_name(int session, uint8_t *name)
 		return -errno;
 	memcpy(name, arg.name, sizeof(arg.name));
 	return 0;
+}
+
+/* Write @val to the file at @path: 0 or -errno. */
+static inline int lu_write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * The number after @key in a file of "key: value" lines (/proc/meminfo,
+ * /proc/self/status) or "key value" lines (memory.stat), or -1.
+ */
+static inline long lu_file_value(const char *path, const char *key)
+{
+	char line[256], name[64];
+	long value = -1, v;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^: ]%*[: ]%ld", name, &v) == 2 &&
+		    !strcmp(name, key))
+			value = v;
+	fclose(f);
+	return value;
+}
+
+/* A line of /proc/meminfo, in kB, or -1. */
+static inline long lu_meminfo_kb(const char *key)
+{
+	return lu_file_value("/proc/meminfo", key);
 }
 
 #endif

@@ -227,39 +227,6 @@ TEST(preserved_memfd_fixed_size)
 	close(dev);
 }
 
-/* Unevictable in /proc/meminfo, in kB. */
-static long unevictable_kb(void)
-{
-	char line[128];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Unevictable: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
-/* A line of /proc/self/status, in kB, or -1. */
-static long status_kb(const char *key)
-{
-	char line[128], name[64];
-	long kb = -1, v;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63[^:]: %ld", name, &v) == 2 &&
-		    !strcmp(name, key))
-			kb = v;
-	fclose(f);
-	return kb;
-}
-
 /*
  * Unevictable while preserved, as under SHM_LOCK: reclaim asked to page
  * the memfd out leaves it mapped and moves its folios to the unevictable
@@ -287,24 +254,25 @@ TEST(preserved_memfd_unevictable)
 	ASSERT_NE(MAP_FAILED, p);
 	for (i = 0; i < size; i += 4096)
 		p[i] = i >> 12;
-	before = unevictable_kb();
+	before = lu_meminfo_kb("Unevictable");
 	ASSERT_LE(0, before);
 	s = lu_create(dev, "locked");
 	ASSERT_LE(0, s);
 	ASSERT_EQ(0, lu_preserve(s, m, 1));
-	rss = status_kb("RssShmem");
+	rss = lu_file_value("/proc/self/status", "RssShmem");
 	ASSERT_LE(30 << 10, rss);
 	ASSERT_EQ(0, madvise(p, size, MADV_PAGEOUT));
-	preserved = unevictable_kb();
+	preserved = lu_meminfo_kb("Unevictable");
 	EXPECT_LE(before + (30 << 10), preserved);
 	/* Still mapped: nothing was unmapped to be faulted back. */
-	EXPECT_GE(status_kb("RssShmem") + (2 << 10), rss);
+	EXPECT_GE(lu_file_value("/proc/self/status", "RssShmem") + (2 << 10),
+		  rss);
 	for (i = 0; i < size; i += 4096)
 		if (p[i] != (char)(i >> 12))
 			break;
 	EXPECT_EQ(size, i);
 	close(s);
-	after = unevictable_kb();
+	after = lu_meminfo_kb("Unevictable");
 	EXPECT_GE(before + (2 << 10), after);
 	TH_LOG("Unevictable %ld kB, preserved after MADV_PAGEOUT %ld kB, released %ld kB",
 	       before, preserved, after);

@@ -139,35 +139,6 @@ static int thp_save(void)
 	return 0;
 }
 
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-/* A line of /proc/meminfo, in kB, or -1. */
-static long meminfo_kb(const char *key)
-{
-	char line[128], name[64];
-	long kb = -1, v;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63[^:]: %ld", name, &v) == 2 &&
-		    !strcmp(name, key))
-			kb = v;
-	fclose(f);
-	return kb;
-}
-
 static void *map(int fd, size_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -183,12 +154,12 @@ static void *map(int fd, size_t len)
 static int keep_set(int dev, int set, u64 bytes)
 {
 	u64 read_ns = 0, preserve_ns = 0, sum = 0, t0, j;
-	long huge = meminfo_kb("ShmemHugePages");
+	long huge = lu_meminfo_kb("ShmemHugePages");
 	int fds[SET_FILES], s, i, err;
 	u64 *p[SET_FILES];
 	char name[LIVEUPDATE_SESSION_NAME_LENGTH];
 
-	if (write_str(THP_SHMEM, set ? "always" : "never") && set) {
+	if (lu_write_str(THP_SHMEM, set ? "always" : "never") && set) {
 		printf("luo-bench: set %s not made: no shmem huge pages here\n",
 		       set_name[set]);
 		return 0;
@@ -203,8 +174,8 @@ static int keep_set(int dev, int set, u64 bytes)
 		for (j = 0; j < bytes / 8; j++)
 			p[i][j] = word(set, i, j);
 	}
-	huge = huge < 0 ? 0 : meminfo_kb("ShmemHugePages") - huge;
-	write_str(THP_SHMEM, thp_was);
+	huge = huge < 0 ? 0 : lu_meminfo_kb("ShmemHugePages") - huge;
+	lu_write_str(THP_SHMEM, thp_was);
 	if (set && huge < (long)(SET_FILES * bytes / 1024) / 2) {
 		printf("luo-bench: set %s not made: ", set_name[set]);
 		printf("%ld kB of shmem huge pages for %llu MiB\n", huge,
@@ -296,9 +267,9 @@ static int stage1(int gib, char **cmd)
 			st.sets |= 1 << set;
 
 	/* What each empty preserved memfd costs the kernel. */
-	before = meminfo_kb("MemFree");
+	before = lu_meminfo_kb("MemFree");
 	keep_many(dev);
-	after = meminfo_kb("MemFree");
+	after = lu_meminfo_kb("MemFree");
 	printf("luo-bench: many kb_per_file_x1000 %ld\n",
 	       (before - after) * 1000 / MANY_FILES);
 
@@ -390,12 +361,12 @@ static int stage2(void)
 	if (pread(fd, &st, sizeof(st), 0) != sizeof(st) ||
 	    st.magic != STATE_MAGIC || !st.hz || !st.file_bytes)
 		die("state", EINVAL);
-	base = meminfo_kb("ShmemHugePages");
+	base = lu_meminfo_kb("ShmemHugePages");
 	for (set = 0; set < NR_SETS; set++) {
 		if (!(st.sets & 1 << set))
 			continue;
 		retrieve_ns[set] = take_set(dev, set, st.file_bytes, p[set]);
-		t = meminfo_kb("ShmemHugePages");
+		t = lu_meminfo_kb("ShmemHugePages");
 		huge[set] = t - base;
 		base = t;
 	}

@@ -186,35 +186,6 @@ static int write_memfd(const char *session, uint64_t token, size_t size)
 	return fd;
 }
 
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-/* A line of /proc/meminfo, in kB, or -1. */
-static long meminfo_kb(const char *key)
-{
-	char line[128], name[64];
-	long kb = -1, v;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63[^:]: %ld", name, &v) == 2 &&
-		    !strcmp(name, key))
-			kb = v;
-	fclose(f);
-	return kb;
-}
-
 /*
  * The memfds of the "modes" session: how each is made, and the mode and
  * seals it must come back with.  Under F_SEAL_EXEC no execute bits.
@@ -471,14 +442,14 @@ static int stage1(int dev, char **cmd)
 	 * shmem's huge pages: the last folio of a memfd whose size is not a
 	 * multiple of 2 MiB reaches past its end.
 	 */
-	huge = meminfo_kb("ShmemHugePages");
-	if (huge >= 0 && !write_str(THP_SHMEM, "always")) {
+	huge = lu_meminfo_kb("ShmemHugePages");
+	if (huge >= 0 && !lu_write_str(THP_SHMEM, "always")) {
 		s = new_session(dev, "huge");
 		m = write_memfd("huge", 1, HUGE_SIZE);
-		write_str(THP_SHMEM, "never");
+		lu_write_str(THP_SHMEM, "never");
 		if (s < 0 || m < 0)
 			return 1;
-		huge = meminfo_kb("ShmemHugePages") - huge;
+		huge = lu_meminfo_kb("ShmemHugePages") - huge;
 		printf("# huge: %ld kB of shmem huge pages\n", huge);
 		if (keep_file(s, m, 1, "memfd of huge folios"))
 			return 1;
@@ -625,7 +596,7 @@ static const char *retrieve_noexec(int session, uint64_t token)
 			_exit(10);
 		child = fork();
 		if (!child) {
-			if (write_str("/proc/sys/vm/memfd_noexec", "2"))
+			if (lu_write_str("/proc/sys/vm/memfd_noexec", "2"))
 				_exit(11);
 			m = lu_retrieve_fd(session, token);
 			if (m < 0 || fstat(m, &st))
@@ -669,9 +640,9 @@ static const char *retrieve_memcg(int session, uint64_t token)
 
 	mkdir("/sys/fs/cgroup", 0755);
 	mount("none", "/sys/fs/cgroup", "cgroup2", 0, NULL);
-	if (write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory") ||
+	if (lu_write_str("/sys/fs/cgroup/cgroup.subtree_control", "+memory") ||
 	    (mkdir(MEMCG, 0755) && errno != EEXIST) ||
-	    write_str(MEMCG "/memory.max", "4M"))
+	    lu_write_str(MEMCG "/memory.max", "4M"))
 		return "skip: no memory cgroup";
 
 	child = fork();
@@ -694,9 +665,9 @@ static const char *retrieve_memcg(int session, uint64_t token)
 		return "cannot fork";
 	snprintf(pid, sizeof(pid), "%d", child);
 	if (waitpid(child, &status, WUNTRACED) != child || !WIFSTOPPED(status) ||
-	    write_str(MEMCG "/cgroup.procs", pid) || kill(child, SIGCONT) ||
+	    lu_write_str(MEMCG "/cgroup.procs", pid) || kill(child, SIGCONT) ||
 	    waitpid(child, &status, WUNTRACED) != child || !WIFSTOPPED(status) ||
-	    write_str(MEMCG "/memory.max", "max") || kill(child, SIGCONT) ||
+	    lu_write_str(MEMCG "/memory.max", "max") || kill(child, SIGCONT) ||
 	    waitpid(child, &status, 0) != child)
 		err = 1;
 	if (err) {

@@ -627,9 +627,26 @@ static const char *retrieve_noexec(int session, uint64_t token)
 #define MEMCG	"/sys/fs/cgroup/luo-test"
 
 /*
+ * Whether the cgroup's statistics count the whole memfd, in the page cache
+ * and on the LRU lists, within what rstat may not have flushed yet.
+ */
+static int memcg_counts_memfd(void)
+{
+	const long slack = 1L << 20;
+	long shmem = lu_file_value(MEMCG "/memory.stat", "shmem");
+	long file = lu_file_value(MEMCG "/memory.stat", "file");
+	long lru = lu_file_value(MEMCG "/memory.stat", "inactive_anon") +
+		   lu_file_value(MEMCG "/memory.stat", "active_anon");
+
+	return labs(shmem - (long)MEMCG_SIZE) <= slack &&
+	       labs(file - (long)MEMCG_SIZE) <= slack &&
+	       lru >= (long)MEMCG_SIZE - slack;
+}
+
+/*
  * Retrieve @token of @session in a memory cgroup too small for it: it
  * fails with ENOMEM and the caller is not killed; once the limit is raised
- * the same call gives the whole memfd.  The child stops itself whenever
+ * the same call gives the whole memfd, counted in the cgroup's statistics.  The child stops itself whenever
  * the parent has to act: at the limit, it must not fault or allocate.
  */
 static const char *retrieve_memcg(int session, uint64_t token)
@@ -658,6 +675,8 @@ static const char *retrieve_memcg(int session, uint64_t token)
 		m = lu_retrieve_fd(session, token);
 		if (m < 0)
 			_exit(14);
+		if (!memcg_counts_memfd())
+			_exit(16);
 		_exit(check_memfd(m, "memcg", 1, MEMCG_SIZE, 0, 0, 0) ? 15 :
 		      touch[0] - 1);
 	}
@@ -691,6 +710,8 @@ static const char *retrieve_memcg(int session, uint64_t token)
 		return "retrieve failed again once memory was there";
 	case 15:
 		return "contents differ";
+	case 16:
+		return "memory.stat does not count the memfd";
 	default:
 		return "cannot use the memory cgroup";
 	}

@@ -29,6 +29,7 @@
 
 #include "../kselftest.h"
 
+#include <linux/mempolicy.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -212,6 +214,8 @@ static const struct {
 
 /* The 16 MiB memfd retrieved under a memory cgroup's limit. */
 #define MEMCG_SIZE	(16UL << 20)
+/* The nodes memory.numa_stat is checked on: as many as vmtest.sh makes. */
+#define MEMCG_NODES	8
 
 /* The files of the "mixed" session: size, hole, hole length, position. */
 static const struct {
@@ -332,6 +336,26 @@ static void check_max(int dev)
 	printf("# max: retrieved %d files of %d sessions in %.2f s\n", files,
 	       i, now() - t0);
 	result(!why, "max-handed-over", why);
+}
+
+/*
+ * Allocate over every node from now on (@on), or as by default again.  A
+ * kernel without NUMA refuses both: its one node is every node.
+ */
+static void interleave(int on)
+{
+	unsigned long mask = 0;
+	char path[64];
+	int n;
+
+	for (n = 0; n < MEMCG_NODES; n++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d",
+			 n);
+		if (!access(path, F_OK))
+			mask |= 1UL << n;
+	}
+	syscall(SYS_set_mempolicy, on ? MPOL_INTERLEAVE : MPOL_DEFAULT,
+		on ? &mask : NULL, on ? MEMCG_NODES + 1 : 0);
 }
 
 /* Stage 1: everything is preserved here, before the reboot. */
@@ -457,9 +481,15 @@ static int stage1(int dev, char **cmd)
 			return 1;
 	}
 
-	/* Retrieved under a memory cgroup's limit, then without. */
+	/*
+	 * Retrieved under a memory cgroup's limit, then without.  Its pages
+	 * alternate between nodes, where there are several: each node's
+	 * statistics must count its own.
+	 */
 	s = new_session(dev, "memcg");
+	interleave(1);
 	m = make_memfd("memcg", 1, MEMCG_SIZE, 0, 0, 0, 0);
+	interleave(0);
 	if (s < 0 || keep_file(s, m, 1, "memfd for a memory cgroup"))
 		return 1;
 
@@ -627,12 +657,69 @@ static const char *retrieve_noexec(int session, uint64_t token)
 #define MEMCG	"/sys/fs/cgroup/luo-test"
 
 /*
- * Whether the cgroup's statistics count the whole memfd, in the page cache
- * and on the LRU lists, within what rstat may not have flushed yet.
+ * Whether the cgroup's shmem statistic of each node counts the pages of
+ * memfd @m that move_pages() finds there, within @slack bytes.
  */
-static int memcg_counts_memfd(void)
+static int memcg_nodes_count_memfd(int m, long slack)
 {
-	const long slack = 1L << 20;
+	static void *pages[MEMCG_SIZE / PAGE];
+	static int status[MEMCG_SIZE / PAGE];
+	long want[MEMCG_NODES] = { 0 }, have[MEMCG_NODES] = { 0 }, v;
+	char line[512], *tok;
+	unsigned long i;
+	int n, ok = 1;
+	char *p;
+	FILE *f;
+
+	p = mmap(NULL, MEMCG_SIZE, PROT_READ, MAP_SHARED, m, 0);
+	if (p == MAP_FAILED)
+		return 0;
+	for (i = 0; i < MEMCG_SIZE / PAGE; i++) {
+		pages[i] = p + i * PAGE;
+		(void)*(volatile char *)pages[i];
+	}
+	/* Without nodes to ask for, the totals were all there is. */
+	if (syscall(SYS_move_pages, 0, MEMCG_SIZE / PAGE, pages, NULL, status,
+		    0)) {
+		munmap(p, MEMCG_SIZE);
+		return errno == ENOSYS;
+	}
+	munmap(p, MEMCG_SIZE);
+	for (i = 0; i < MEMCG_SIZE / PAGE; i++) {
+		if (status[i] < 0 || status[i] >= MEMCG_NODES)
+			return 0;
+		want[status[i]] += PAGE;
+	}
+
+	f = fopen(MEMCG "/memory.numa_stat", "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "shmem ", 6))
+			continue;
+		for (tok = strtok(line + 6, " \n"); tok;
+		     tok = strtok(NULL, " \n"))
+			if (sscanf(tok, "N%d=%ld", &n, &v) == 2 && n >= 0 &&
+			    n < MEMCG_NODES)
+				have[n] = v;
+	}
+	fclose(f);
+	for (n = 0; n < MEMCG_NODES; n++)
+		if (labs(have[n] - want[n]) > slack)
+			ok = 0;
+	return ok;
+}
+
+/*
+ * Whether the cgroup's statistics count the whole memfd @m, in the page
+ * cache and on the LRU lists, and on each node where its pages are,
+ * within what rstat may not have flushed yet.
+ */
+static int memcg_counts_memfd(int m)
+{
+	/* Each CPU may hold back up to 64 pages a statistic. */
+	const long slack = (1L << 20) +
+			   sysconf(_SC_NPROCESSORS_ONLN) * 64 * PAGE;
 	long shmem = lu_file_value(MEMCG "/memory.stat", "shmem");
 	long file = lu_file_value(MEMCG "/memory.stat", "file");
 	long lru = lu_file_value(MEMCG "/memory.stat", "inactive_anon") +
@@ -640,14 +727,16 @@ static int memcg_counts_memfd(void)
 
 	return labs(shmem - (long)MEMCG_SIZE) <= slack &&
 	       labs(file - (long)MEMCG_SIZE) <= slack &&
-	       lru >= (long)MEMCG_SIZE - slack;
+	       lru >= (long)MEMCG_SIZE - slack &&
+	       memcg_nodes_count_memfd(m, slack);
 }
 
 /*
  * Retrieve @token of @session in a memory cgroup too small for it: it
  * fails with ENOMEM and the caller is not killed; once the limit is raised
- * the same call gives the whole memfd, counted in the cgroup's statistics.  The child stops itself whenever
- * the parent has to act: at the limit, it must not fault or allocate.
+ * the same call gives the whole memfd, counted in the cgroup's
+ * statistics.  The child stops itself whenever the parent has to act: at
+ * the limit, it must not fault or allocate.
  */
 static const char *retrieve_memcg(int session, uint64_t token)
 {
@@ -675,7 +764,7 @@ static const char *retrieve_memcg(int session, uint64_t token)
 		m = lu_retrieve_fd(session, token);
 		if (m < 0)
 			_exit(14);
-		if (!memcg_counts_memfd())
+		if (!memcg_counts_memfd(m))
 			_exit(16);
 		_exit(check_memfd(m, "memcg", 1, MEMCG_SIZE, 0, 0, 0) ? 15 :
 		      touch[0] - 1);
@@ -867,9 +956,14 @@ static int stage2(int dev)
 	if (buf[20] == 'H' || buf[20] == 'h') {
 		s = session_or_fail(dev, "huge");
 		if (s >= 0) {
+			long kb = lu_meminfo_kb("ShmemHugePages");
+
 			m = lu_retrieve_fd(s, 1);
 			why = m < 0 ? "no memfd" :
 			      check_memfd(m, "huge", 1, HUGE_SIZE, 0, 0, 0);
+			/* A 2 MiB folio goes over the vmstat threshold. */
+			if (!why && lu_meminfo_kb("ShmemHugePages") < kb + 2048)
+				why = "ShmemHugePages does not count the folio";
 			if (buf[20] == 'H')
 				result(!why, "huge-folio-past-end", why);
 			else

@@ -110,8 +110,8 @@ def parse_lu(path):
                  'kho_boot_us'):
         if need not in lu:
             sys.exit('luo_bench left no %s figure in %s' % (need, path))
-    for need in ('files', 'total_ns', 'first1024_ns', 'last1024_ns',
-                 'kb_per_file_x1000'):
+    for need in ('files', 'total_ns', 'preserve_ns', 'first1024_ns',
+                 'last1024_ns', 'kb_per_file_x1000'):
         if need not in lu['many']:
             sys.exit('luo_bench left no many %s figure in %s' % (need, path))
     if '4k' not in lu['sets'] or set(lu['sets']) != set(lu['next']):
@@ -156,7 +156,8 @@ def lu_rows(lu, row):
     many = lu['many']
     n = many['files']
     res['many'] = {
-        'files': n, 'preserve_ms': many['total_ns'] / 1e6,
+        'files': n, 'preserve_ms': many['preserve_ns'] / 1e6,
+        'with_create_close_ms': many['total_ns'] / 1e6,
         'first_1024_us_per_file': many['first1024_ns'] / 1024 / 1e3,
         'last_1024_us_per_file': many['last1024_ns'] / 1024 / 1e3,
         'kb_per_file': many['kb_per_file_x1000'] / 1000,
@@ -164,8 +165,10 @@ def lu_rows(lu, row):
     }
     m = res['many']
     row('live update: %d empty memfds, preserve' % n, m['preserve_ms'], 0, 'ms',
-        'first 1024 %.1f us each, last 1024 %.1f us' %
-        (m['first_1024_us_per_file'], m['last_1024_us_per_file']), '<= 2000 ms')
+        'first 1024 %.1f us each, last 1024 %.1f us; %.0f ms with '
+        'memfd_create and close' %
+        (m['first_1024_us_per_file'], m['last_1024_us_per_file'],
+         m['with_create_close_ms']), '<= 2000 ms')
     row('live update: %d empty memfds, retrieve' % n, m['retrieve_ms'], 0,
         'ms', '%.1f kB of memory per preserved memfd' % m['kb_per_file'], '')
 

@@ -316,6 +316,31 @@ long kho_runs_find(const struct kho_run *runs, unsigned long nr,
 }
 
 /**
+ * kho_runs_find_near() - Find the run that holds an address, from a guess.
+ * @runs: the runs, sorted by address and apart.
+ * @nr: how many.
+ * @phys: the address.
+ * @hint: a run to try first, then the one after it; any value.
+ *
+ * Blocks are mostly taken back one after another: the run that held the
+ * last address, or the next one, likely holds this one, and checking them
+ * spares a binary search through runs scattered over memory.
+ *
+ * Return: the index of the run holding @phys, or -1.
+ */
+long kho_runs_find_near(const struct kho_run *runs, unsigned long nr,
+			phys_addr_t phys, unsigned long hint)
+{
+	unsigned long i;
+
+	for (i = hint; i < nr && i - hint < 2; i++) {
+		if (runs[i].base <= phys && phys < kho_run_end(&runs[i]))
+			return i;
+	}
+	return kho_runs_find(runs, nr, phys);
+}
+
+/**
  * kho_runs_clip() - Visit the preserved memory inside a range.
  * @runs: the runs, sorted by address and apart.
  * @nr: how many.

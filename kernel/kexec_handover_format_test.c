@@ -434,6 +434,39 @@ static void kho_runs_find_test(struct kunit *test)
 }
 
 /*
+ * From any guess, right, next to it, wrong or past the end, a lookup finds
+ * what the binary search finds, at every page of the runs and around.
+ */
+static void kho_runs_find_near_test(struct kunit *test)
+{
+	const struct kho_run runs[] = {
+		KHO_RUN(SZ_4K, 2, 0),		/* 4K-12K */
+		KHO_RUN(SZ_16K, 1, 2),		/* 16K-32K */
+		KHO_RUN(SZ_32K, 1, 0),		/* 32K-36K, next to it */
+		KHO_RUN(SZ_64K, 1, 0),		/* 64K-68K */
+	};
+	const unsigned long nr = ARRAY_SIZE(runs);
+	const unsigned long hints[] = { 0, 1, 2, 3, 4, 100, ULONG_MAX - 1,
+					ULONG_MAX };
+	phys_addr_t phys;
+	unsigned int h;
+	long want;
+
+	for (h = 0; h < ARRAY_SIZE(hints); h++) {
+		for (phys = 0; phys < SZ_128K; phys += SZ_2K) {
+			want = kho_runs_find(runs, nr, phys);
+			KUNIT_EXPECT_EQ_MSG(test, want,
+					    kho_runs_find_near(runs, nr, phys,
+							       hints[h]),
+					    "phys %#llx hint %lu", (u64)phys,
+					    hints[h]);
+		}
+		KUNIT_EXPECT_EQ(test, -1,
+				kho_runs_find_near(runs, 0, SZ_4K, hints[h]));
+	}
+}
+
+/*
  * Two nodes interleaved in memory, node 0 at [0, 4G) and [8G, 12G), node
  * 1 at [4G, 8G), as deferred init meets them inside node 0's zone span:
  * clipping the runs to each of node 0's ranges visits node 0's preserved
@@ -690,6 +723,7 @@ static struct kunit_case kho_incoming_cases[] = {
 	KUNIT_CASE(kho_runs_ranges_test),
 	KUNIT_CASE(kho_runs_sort_test),
 	KUNIT_CASE(kho_runs_find_test),
+	KUNIT_CASE(kho_runs_find_near_test),
 	KUNIT_CASE(kho_runs_clip_test),
 	KUNIT_CASE_PARAM(kho_fdt_check_test, kho_fdt_gen_params),
 	KUNIT_CASE_PARAM(kho_scratch_check_test, kho_scratch_gen_params),

@@ -266,18 +266,28 @@ void __init kho_memblock_init(phys_addr_t low_scratch)
 }
 
 /*
+ * The run kho_in_block_of() found last.  Only a guess, checked before it
+ * is used: concurrent lookups may read and write it in any order.
+ */
+static unsigned long kho_in_hint;
+
+/*
  * The index of the preserved block that holds @phys, or -1; *@head is set
  * to the block's first byte and *@order to its order.
  */
 static long kho_in_block_of(phys_addr_t phys, phys_addr_t *head,
 			    unsigned int *order)
 {
-	long i = kho_runs_find(kho_in.runs, kho_in.nr_runs, phys);
+	unsigned long hint = READ_ONCE(kho_in_hint);
 	const struct kho_run *r;
+	long i;
 	u64 n;
 
+	i = kho_runs_find_near(kho_in.runs, kho_in.nr_runs, phys, hint);
 	if (i < 0)
 		return -1;
+	if ((unsigned long)i != hint)
+		WRITE_ONCE(kho_in_hint, i);
 	r = &kho_in.runs[i];
 	n = (phys - r->base) >> (r->order + PAGE_SHIFT);
 	*order = r->order;

@@ -16,7 +16,7 @@ help:
 	@echo "make demo      build the patched kernel and boot it under QEMU (ARCH=arm64, LIVEUPDATE=1, PSTORE=1, VM=1, ...)"
 	@echo "make kunit     the KUnit suite under QEMU (KUNIT_FILTER=glob)"
 	@echo "make vmtest    the kexec handover scenarios under QEMU (SCENARIOS=...)"
-	@echo "make host      the host harness: unit tests, corpus, a short fuzz run"
+	@echo "make host      the host harness: unit tests, corpus, a short fuzz run; memblock's suite"
 	@echo "make fuzz      fuzz the next kernel's checks (FUZZ_SECONDS=N, FUZZ_JOBS=N, default one per CPU)"
 	@echo "make check     checkpatch --strict, kernel-doc, W=1 and sparse"
 	@echo "make bench     the benchmark (BENCH_GIB=48 reproduces the review; ARCH=arm64)"

@@ -11,7 +11,7 @@ PKGS=(linux-source-6.12 build-essential flex bison bc libelf-dev libssl-dev
       busybox-static sparse xz-utils git python3-ply python3-git
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm qemu-efi-aarch64
       python3-sphinx clang-16 libclang-rt-16-dev ovmf linux-config-6.12
-      mmdebstrap e2fsprogs device-tree-compiler)
+      mmdebstrap e2fsprogs device-tree-compiler liburcu-dev)
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -4,7 +4,9 @@
 # The host harness of the next kernel's checks (tools/testing/kho): its
 # unit tests, every case they build through the fuzz target's checks, and
 # a fuzz run of FUZZ_SECONDS (default 60) with libFuzzer.  One result per
-# unit test, one for the corpus, one for the fuzz run.
+# unit test, one for the corpus, one for the fuzz run.  Then memblock's
+# own suite (tools/testing/memblock) on the series' memblock.c: one
+# result per case.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -40,6 +42,24 @@ if (cd "$dir" && ./replay -v corpus/gen/*) > "$out/corpus.log" 2>&1; then
 else
 	tail -20 "$out/corpus.log"
 	result FAIL host:corpus
+	status=1
+fi
+
+# Its cases print "ok N : group: [sub: ]name: passed", and abort at the
+# first failed assertion.
+mb=$SRC/tools/testing/memblock
+if make -s -C "$mb" > "$out/memblock-build.log" 2>&1; then
+	if ! (cd "$mb" && ./main -v) > "$out/memblock.log" 2>&1; then
+		grep -v '^ok \|Running' "$out/memblock.log" | tail -20
+		result FAIL "memblock:suite"
+		status=1
+	fi
+	sed -n 's/^\(not \)\{0,1\}ok \([0-9]*\) : \(.*\): [a-z]*$/\1ok \2 \3/p' \
+		"$out/memblock.log" | sed 's/: /\//g' |
+		ktap_results memblock: > /dev/null
+else
+	tail -20 "$out/memblock-build.log"
+	result FAIL memblock:build
 	status=1
 fi
 

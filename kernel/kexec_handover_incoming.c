@@ -23,6 +23,7 @@
 #include <linux/mm.h>
 #include <linux/padata.h>
 #include <linux/page-isolation.h>
+#include <linux/percpu.h>
 #include <linux/pfn.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -42,7 +43,8 @@
  * memblock leave scratch.  Nothing is reserved unless all of the handover
  * passed its checks.  The work grows with the runs, not the blocks.
  *
- * The runs stay: a restore finds its block among them by binary search and
+ * The runs stay: a restore finds its block among them, in the run the
+ * CPU's last restore found or the next one, else by binary search, and
  * marks it taken in a bitmap of every block, allocated at the first
  * restore.  kho_restore_folio() thus refuses, in O(log runs), an address
  * that is not the start of a preserved block of that order, and a block
@@ -266,10 +268,23 @@ void __init kho_memblock_init(phys_addr_t low_scratch)
 }
 
 /*
- * The run kho_in_block_of() found last.  Only a guess, checked before it
- * is used: concurrent lookups may read and write it in any order.
+ * The index of the preserved block that holds @phys in run @i, or -1 if
+ * @i is; *@head is set to the block's first byte and *@order to its order.
  */
-static unsigned long kho_in_hint;
+static long kho_in_block_in_run(long i, phys_addr_t phys, phys_addr_t *head,
+				unsigned int *order)
+{
+	const struct kho_run *r;
+	u64 n;
+
+	if (i < 0)
+		return -1;
+	r = &kho_in.runs[i];
+	n = (phys - r->base) >> (r->order + PAGE_SHIFT);
+	*order = r->order;
+	*head = r->base + (n << (r->order + PAGE_SHIFT));
+	return r->first + n;
+}
 
 /*
  * The index of the preserved block that holds @phys, or -1; *@head is set
@@ -278,21 +293,9 @@ static unsigned long kho_in_hint;
 static long kho_in_block_of(phys_addr_t phys, phys_addr_t *head,
 			    unsigned int *order)
 {
-	unsigned long hint = READ_ONCE(kho_in_hint);
-	const struct kho_run *r;
-	long i;
-	u64 n;
-
-	i = kho_runs_find_near(kho_in.runs, kho_in.nr_runs, phys, hint);
-	if (i < 0)
-		return -1;
-	if ((unsigned long)i != hint)
-		WRITE_ONCE(kho_in_hint, i);
-	r = &kho_in.runs[i];
-	n = (phys - r->base) >> (r->order + PAGE_SHIFT);
-	*order = r->order;
-	*head = r->base + (n << (r->order + PAGE_SHIFT));
-	return r->first + n;
+	return kho_in_block_in_run(kho_runs_find(kho_in.runs, kho_in.nr_runs,
+						 phys),
+				   phys, head, order);
 }
 
 /* The index of the preserved block that starts at @phys, or -1. */
@@ -301,7 +304,30 @@ static long kho_in_block(phys_addr_t phys, unsigned int *order)
 	phys_addr_t head;
 	long block = kho_in_block_of(phys, &head, order);
 
-	return head == phys ? block : -1;
+	return block >= 0 && head == phys ? block : -1;
+}
+
+/*
+ * Each CPU's run that a restore found last.  Restores mostly go block
+ * after block: it, or the run after it, likely holds the next block.  Only
+ * a guess, checked before it is used; a task moved to another CPU may
+ * update that CPU's.
+ */
+static DEFINE_PER_CPU(unsigned long, kho_in_hint);
+
+/* kho_in_block() for restores, from core initcalls on: from the hint. */
+static long kho_in_block_restore(phys_addr_t phys, unsigned int *order)
+{
+	unsigned long *hint = raw_cpu_ptr(&kho_in_hint);
+	unsigned long h = READ_ONCE(*hint);
+	phys_addr_t head;
+	long i, block;
+
+	i = kho_runs_find_near(kho_in.runs, kho_in.nr_runs, phys, h);
+	if (i >= 0 && (unsigned long)i != h)
+		WRITE_ONCE(*hint, i);
+	block = kho_in_block_in_run(i, phys, &head, order);
+	return block >= 0 && head == phys ? block : -1;
 }
 
 /* The reference strategy of the debug code took over: note what it did. */
@@ -756,7 +782,7 @@ struct folio *kho_restore_folio(phys_addr_t phys)
 
 	if (!kho_in_accepted)
 		return NULL;
-	block = kho_in_block(phys, &order);
+	block = kho_in_block_restore(phys, &order);
 	/* A crafted handover may claim a block no folio can be. */
 	if (block < 0 || order > MAX_FOLIO_ORDER ||
 	    !kho_in_pages_ok(PHYS_PFN(phys), 1UL << order, true) ||
@@ -781,14 +807,14 @@ static int kho_in_claim_range(unsigned long pfn, unsigned long nr)
 		return -EINVAL;
 	/* Preserved memory first: only then are its struct pages read. */
 	for (p = pfn; p < end; p += 1UL << order) {
-		block = kho_in_block(PFN_PHYS(p), &order);
+		block = kho_in_block_restore(PFN_PHYS(p), &order);
 		if (block < 0 || p + (1UL << order) > end)
 			return -EINVAL;
 	}
 	if (!kho_in_pages_ok(pfn, nr, false))
 		return -EINVAL;
 	for (p = pfn; p < end; p += 1UL << order) {
-		block = kho_in_block(PFN_PHYS(p), &order);
+		block = kho_in_block_restore(PFN_PHYS(p), &order);
 		if (block < 0 || p + (1UL << order) > end ||
 		    !kho_in_claim(block))
 			goto out_undo;

@@ -338,6 +338,14 @@ static void check_max(int dev)
 	result(!why, "max-handed-over", why);
 }
 
+static int node_exists(int n)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", n);
+	return !access(path, F_OK);
+}
+
 /*
  * Allocate over every node from now on (@on), or as by default again.  A
  * kernel without NUMA refuses both: its one node is every node.
@@ -345,15 +353,11 @@ static void check_max(int dev)
 static void interleave(int on)
 {
 	unsigned long mask = 0;
-	char path[64];
 	int n;
 
-	for (n = 0; n < MEMCG_NODES; n++) {
-		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d",
-			 n);
-		if (!access(path, F_OK))
+	for (n = 0; n < MEMCG_NODES; n++)
+		if (node_exists(n))
 			mask |= 1UL << n;
-	}
 	syscall(SYS_set_mempolicy, on ? MPOL_INTERLEAVE : MPOL_DEFAULT,
 		on ? &mask : NULL, on ? MEMCG_NODES + 1 : 0);
 }
@@ -658,77 +662,86 @@ static const char *retrieve_noexec(int session, uint64_t token)
 
 /*
  * Whether the cgroup's shmem statistic of each node counts the pages of
- * memfd @m that move_pages() finds there, within @slack bytes.
+ * memfd @m that move_pages() finds there, within @slack bytes: 0 if so,
+ * else the retriever's exit code for what is wrong.
  */
 static int memcg_nodes_count_memfd(int m, long slack)
 {
 	static void *pages[MEMCG_SIZE / PAGE];
 	static int status[MEMCG_SIZE / PAGE];
 	long want[MEMCG_NODES] = { 0 }, have[MEMCG_NODES] = { 0 }, v;
+	int n, err, used = 0, bad = 0, nodes = 0;
 	char line[512], *tok;
 	unsigned long i;
-	int n, ok = 1;
 	char *p;
 	FILE *f;
 
-	p = mmap(NULL, MEMCG_SIZE, PROT_READ, MAP_SHARED, m, 0);
-	if (p == MAP_FAILED)
+	/* Without nodes, or with one, the totals were all there is. */
+	for (n = 0; n < MEMCG_NODES; n++)
+		nodes += node_exists(n);
+	if (nodes < 2)
 		return 0;
-	for (i = 0; i < MEMCG_SIZE / PAGE; i++) {
+	/* Mapped in: move_pages() finds the nodes of mapped pages. */
+	p = mmap(NULL, MEMCG_SIZE, PROT_READ, MAP_SHARED | MAP_POPULATE, m, 0);
+	if (p == MAP_FAILED)
+		return 19;
+	for (i = 0; i < MEMCG_SIZE / PAGE; i++)
 		pages[i] = p + i * PAGE;
-		(void)*(volatile char *)pages[i];
-	}
-	/* Without nodes to ask for, the totals were all there is. */
-	if (syscall(SYS_move_pages, 0, MEMCG_SIZE / PAGE, pages, NULL, status,
-		    0)) {
-		munmap(p, MEMCG_SIZE);
-		return errno == ENOSYS;
-	}
+	err = syscall(SYS_move_pages, 0, MEMCG_SIZE / PAGE, pages, NULL,
+		      status, 0);
 	munmap(p, MEMCG_SIZE);
+	if (err)
+		return 19;
 	for (i = 0; i < MEMCG_SIZE / PAGE; i++) {
 		if (status[i] < 0 || status[i] >= MEMCG_NODES)
-			return 0;
+			return 19;
 		want[status[i]] += PAGE;
 	}
 
 	f = fopen(MEMCG "/memory.numa_stat", "r");
 	if (!f)
-		return 0;
+		return 19;
 	while (fgets(line, sizeof(line), f)) {
 		if (strncmp(line, "shmem ", 6))
 			continue;
-		for (tok = strtok(line + 6, " \n"); tok;
-		     tok = strtok(NULL, " \n"))
+		line[strcspn(line, "\n")] = 0;
+		for (tok = strtok(line + 6, " "); tok; tok = strtok(NULL, " "))
 			if (sscanf(tok, "N%d=%ld", &n, &v) == 2 && n >= 0 &&
 			    n < MEMCG_NODES)
 				have[n] = v;
 	}
 	fclose(f);
-	for (n = 0; n < MEMCG_NODES; n++)
-		if (labs(have[n] - want[n]) > slack)
-			ok = 0;
-	return ok;
+	for (n = 0; n < MEMCG_NODES; n++) {
+		used += want[n] > 0;
+		bad |= labs(have[n] - want[n]) > slack;
+	}
+	/* Made under MPOL_INTERLEAVE: on one node of several, nothing told. */
+	if (used < 2)
+		return 18;
+	return bad ? 17 : 0;
 }
 
 /*
  * Whether the cgroup's statistics count the whole memfd @m, in the page
  * cache and on the LRU lists, and on each node where its pages are,
- * within what rstat may not have flushed yet.
+ * within what rstat may not have flushed yet: 0 if so, else the
+ * retriever's exit code for what is wrong.
  */
 static int memcg_counts_memfd(int m)
 {
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	/* Each CPU may hold back up to 64 pages a statistic. */
-	const long slack = (1L << 20) +
-			   sysconf(_SC_NPROCESSORS_ONLN) * 64 * PAGE;
+	const long slack = (1L << 20) + (cpus > 0 ? cpus : 1) * 64 * PAGE;
 	long shmem = lu_file_value(MEMCG "/memory.stat", "shmem");
 	long file = lu_file_value(MEMCG "/memory.stat", "file");
 	long lru = lu_file_value(MEMCG "/memory.stat", "inactive_anon") +
 		   lu_file_value(MEMCG "/memory.stat", "active_anon");
 
-	return labs(shmem - (long)MEMCG_SIZE) <= slack &&
-	       labs(file - (long)MEMCG_SIZE) <= slack &&
-	       lru >= (long)MEMCG_SIZE - slack &&
-	       memcg_nodes_count_memfd(m, slack);
+	if (labs(shmem - (long)MEMCG_SIZE) > slack ||
+	    labs(file - (long)MEMCG_SIZE) > slack ||
+	    lru < (long)MEMCG_SIZE - slack)
+		return 16;
+	return memcg_nodes_count_memfd(m, slack);
 }
 
 /*
@@ -764,8 +777,9 @@ static const char *retrieve_memcg(int session, uint64_t token)
 		m = lu_retrieve_fd(session, token);
 		if (m < 0)
 			_exit(14);
-		if (!memcg_counts_memfd(m))
-			_exit(16);
+		err = memcg_counts_memfd(m);
+		if (err)
+			_exit(err);
 		_exit(check_memfd(m, "memcg", 1, MEMCG_SIZE, 0, 0, 0) ? 15 :
 		      touch[0] - 1);
 	}
@@ -801,6 +815,12 @@ static const char *retrieve_memcg(int session, uint64_t token)
 		return "contents differ";
 	case 16:
 		return "memory.stat does not count the memfd";
+	case 17:
+		return "memory.numa_stat puts the memfd on other nodes";
+	case 18:
+		return "the memfd made to interleave is on one node";
+	case 19:
+		return "cannot find the memfd's nodes";
 	default:
 		return "cannot use the memory cgroup";
 	}

@@ -389,18 +389,6 @@ TEST(same_memfd_reopened)
 
 #define KHO_OUT "/sys/kernel/debug/kho/out/"
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 struct blocked_write {
 	int fd;
 	void *buf;
@@ -475,12 +463,12 @@ TEST(freeze_does_not_wait_for_user_space)
 	EXPECT_EQ(0, __atomic_load_n(&p.done, __ATOMIC_ACQUIRE));
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = write_file(KHO_OUT "finalize", "1");
+	err = lu_write_str(KHO_OUT "finalize", "1");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	waited = t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 	EXPECT_NE(0, err);
 	if (!err)
-		write_file(KHO_OUT "finalize", "0");
+		lu_write_str(KHO_OUT "finalize", "0");
 	TH_LOG("finalize returned %d after %.3f s", err, waited);
 
 	/* Unblock the write: the preserve goes on and succeeds. */

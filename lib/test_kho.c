@@ -933,6 +933,9 @@ again:
 				       GFP_KERNEL | __GFP_NOWARN)) {
 			if (!kept)
 				free_contig_range(b - lo, lo);
+			if (other_node)
+				pr_info("# test_kho: the first pages of node %d are busy\n",
+					zone_to_nid(zone));
 			continue;
 		}
 		if (kept)

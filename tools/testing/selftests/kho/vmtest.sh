@@ -748,10 +748,15 @@ check_pstore() {
 }
 
 # Two nodes and a kernel after the first: the range of
-# kho_preserve_pages() spans the node boundary.
+# kho_preserve_pages() spans the node boundary.  Some boots give a
+# node's first pages to its early allocations, for good: a scenario
+# gives more than one kernel the chance to find them free.
 check_node_boundary() {
 	need "no page range restored across a node boundary" \
-		'] ok [0-9]* zone-range # .* across a node boundary'
+		'] ok [0-9]* zone-range # .* across a node boundary' && return 0
+	# Where each kernel found, or did not find, the pages for it.
+	grep 'test_kho: .*\(zone\|node\)' "$LOG" | sed 's/^.*test_kho: /#   /'
+	return 1
 }
 
 check_efi() {

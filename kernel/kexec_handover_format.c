@@ -341,6 +341,36 @@ long kho_runs_find_near(const struct kho_run *runs, unsigned long nr,
 }
 
 /**
+ * kho_runs_cover() - Whether runs cover a range.
+ * @runs: the runs, sorted by address and apart.
+ * @nr: how many.
+ * @phys: start of the range.
+ * @size: its size.
+ *
+ * The range may start and end anywhere inside runs; it is covered if the
+ * runs it meets abut, one search and a step per run.
+ *
+ * Return: true if every byte of [@phys, @phys + @size) is in a run.
+ */
+bool kho_runs_cover(const struct kho_run *runs, unsigned long nr,
+		    phys_addr_t phys, u64 size)
+{
+	phys_addr_t end = phys + size;
+	long run = kho_runs_find(runs, nr, phys);
+	unsigned long i;
+
+	if (!size || end < phys || run < 0)
+		return false;
+	/* Runs are sorted and apart: the next one goes on only if it abuts. */
+	for (i = run; i < nr && runs[i].base <= phys; i++) {
+		phys = kho_run_end(&runs[i]);
+		if (phys >= end)
+			return true;
+	}
+	return false;
+}
+
+/**
  * kho_runs_clip() - Visit the preserved memory inside a range.
  * @runs: the runs, sorted by address and apart.
  * @nr: how many.

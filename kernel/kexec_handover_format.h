@@ -76,6 +76,8 @@ long kho_runs_find(const struct kho_run *runs, unsigned long nr,
 		   phys_addr_t phys);
 long kho_runs_find_near(const struct kho_run *runs, unsigned long nr,
 			phys_addr_t phys, unsigned long hint);
+bool kho_runs_cover(const struct kho_run *runs, unsigned long nr,
+		    phys_addr_t phys, u64 size);
 void kho_runs_clip(const struct kho_run *runs, unsigned long nr,
 		   phys_addr_t lo, phys_addr_t hi,
 		   void (*fn)(void *arg, phys_addr_t base, phys_addr_t size),

@@ -467,6 +467,50 @@ static void kho_runs_find_near_test(struct kunit *test)
 }
 
 /*
+ * Ranges against runs with a gap and abutting runs of two orders: covered
+ * only where no byte falls outside, whatever block boundaries the range
+ * cuts, and never when the range wraps around the address space.
+ */
+static void kho_runs_cover_test(struct kunit *test)
+{
+	const struct kho_run runs[] = {
+		KHO_RUN(SZ_4K, 2, 0),		/* 4K-12K */
+		KHO_RUN(SZ_16K, 1, 2),		/* 16K-32K */
+		KHO_RUN(SZ_32K, 1, 0),		/* 32K-36K, next to it */
+		KHO_RUN(SZ_1G, 2, 9),		/* 1G-1G+4M */
+	};
+	const struct {
+		phys_addr_t phys;
+		u64 size;
+		bool want;
+	} cases[] = {
+		{ SZ_4K, SZ_8K, true },		/* a run exactly */
+		{ SZ_4K + 1, 10, true },	/* inside a block */
+		{ SZ_8K - 1, 2, true },		/* across two blocks */
+		{ SZ_4K - 1, 2, false },	/* starts before */
+		{ SZ_8K, SZ_8K, false },	/* over the gap */
+		{ SZ_16K, SZ_16K + SZ_4K, true },	/* two runs that abut */
+		{ SZ_16K + SZ_2K, SZ_16K, true },
+		{ SZ_16K, SZ_16K + SZ_4K + 1, false },	/* one byte past */
+		{ SZ_64K, SZ_4K, false },	/* no run */
+		{ SZ_4K, 0, false },		/* empty */
+		{ SZ_1G + SZ_1M, SZ_2M, true },	/* across two huge blocks */
+		{ SZ_1G + SZ_1M, SZ_4M, false },	/* past the last run */
+		{ SZ_1G, (u64)-SZ_1G, false },	/* wraps to 0 */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		KUNIT_EXPECT_EQ_MSG(test, cases[i].want,
+				    kho_runs_cover(runs, ARRAY_SIZE(runs),
+						   cases[i].phys,
+						   cases[i].size),
+				    "case %u: %#llx + %#llx", i,
+				    (u64)cases[i].phys, cases[i].size);
+	KUNIT_EXPECT_FALSE(test, kho_runs_cover(runs, 0, SZ_4K, 1));
+}
+
+/*
  * Two nodes interleaved in memory, node 0 at [0, 4G) and [8G, 12G), node
  * 1 at [4G, 8G), as deferred init meets them inside node 0's zone span:
  * clipping the runs to each of node 0's ranges visits node 0's preserved
@@ -724,6 +768,7 @@ static struct kunit_case kho_incoming_cases[] = {
 	KUNIT_CASE(kho_runs_sort_test),
 	KUNIT_CASE(kho_runs_find_test),
 	KUNIT_CASE(kho_runs_find_near_test),
+	KUNIT_CASE(kho_runs_cover_test),
 	KUNIT_CASE(kho_runs_clip_test),
 	KUNIT_CASE_PARAM(kho_fdt_check_test, kho_fdt_gen_params),
 	KUNIT_CASE_PARAM(kho_scratch_check_test, kho_scratch_gen_params),

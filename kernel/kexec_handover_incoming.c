@@ -962,6 +962,26 @@ bool __init kho_is_preserved(phys_addr_t phys, u64 size)
 }
 
 /**
+ * kho_is_handed_over() - Whether a range lies in memory the handover preserved.
+ * @phys: start of the range.
+ * @size: its size.
+ *
+ * For boot code that publishes memblock's reserved ranges: preserved
+ * memory goes back to its owners as ordinary pages, taken back already or
+ * not, and a fragmented handover makes hundreds of thousands of such
+ * ranges.  Unlike kho_is_preserved(), a range may start or end inside a
+ * block, and the work is one search and a step per run it spans.
+ *
+ * Context: Boot, from when preserved memory is reserved to the end of init.
+ * Return: true if every byte of the range is preserved memory.
+ */
+bool __init kho_is_handed_over(phys_addr_t phys, u64 size)
+{
+	return kho_in_accepted &&
+	       kho_runs_cover(kho_in.runs, kho_in.nr_runs, phys, size);
+}
+
+/**
  * kho_keep_range() - Keep a preserved range as reserved memory for good.
  * @phys: start of the range, page aligned.
  * @size: its size, page aligned.

@@ -106,6 +106,7 @@ void __init kho_memory_init(void);
 void __init kho_init_deferred_block(unsigned long pfn);
 void __init kho_init_deferred_pages(struct pglist_data *pgdat);
 bool __init kho_is_preserved(phys_addr_t phys, u64 size);
+bool __init kho_is_handed_over(phys_addr_t phys, u64 size);
 bool __init kho_keep_range(phys_addr_t phys, u64 size);
 
 #else /* !CONFIG_KEXEC_HANDOVER */
@@ -246,6 +247,11 @@ static inline void kho_init_deferred_pages(struct pglist_data *pgdat)
 }
 
 static inline bool kho_is_preserved(phys_addr_t phys, u64 size)
+{
+	return false;
+}
+
+static inline bool kho_is_handed_over(phys_addr_t phys, u64 size)
 {
 	return false;
 }

@@ -226,6 +226,8 @@ if [ "$hop" -gt 0 ] && [ -r "$in/fdt" ] && [ -r "$out/scratch_phys" ]; then
 		say "kernel code at 0x$code outside scratch"
 	fi
 	sed 's/^/kho-vmtest: stats: /' "$in/stats"
+	# Reserved ranges arm64 publishes: preserved memory is not one.
+	say "iomem: $(grep -c ': reserved$' /proc/iomem) reserved ranges"
 	# test_kho restored and freed its sub-FDT: debugfs shows a copy.
 	sub=$in/sub_fdts/test_kho
 	if filled "$in/fdt" && filled "$sub" &&

@@ -20,6 +20,7 @@
 #include <linux/libfdt.h>
 #include <linux/memblock.h>
 #include <linux/minmax.h>
+#include <linux/overflow.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/types.h>
@@ -347,24 +348,27 @@ long kho_runs_find_near(const struct kho_run *runs, unsigned long nr,
  * @phys: start of the range.
  * @size: its size.
  *
- * The range may start and end anywhere inside runs; it is covered if the
- * runs it meets abut, one search and a step per run.
+ * The range may start and end anywhere inside runs, as long as the runs
+ * it meets abut.  The cost is one search, then a step per run.
  *
  * Return: true if every byte of [@phys, @phys + @size) is in a run.
  */
 bool kho_runs_cover(const struct kho_run *runs, unsigned long nr,
 		    phys_addr_t phys, u64 size)
 {
-	phys_addr_t end = phys + size;
-	long run = kho_runs_find(runs, nr, phys);
+	phys_addr_t end, covered = phys;
 	unsigned long i;
+	long run;
 
-	if (!size || end < phys || run < 0)
+	if (!size || check_add_overflow(phys, size, &end))
+		return false;
+	run = kho_runs_find(runs, nr, phys);
+	if (run < 0)
 		return false;
 	/* Runs are sorted and apart: the next one goes on only if it abuts. */
-	for (i = run; i < nr && runs[i].base <= phys; i++) {
-		phys = kho_run_end(&runs[i]);
-		if (phys >= end)
+	for (i = run; i < nr && runs[i].base <= covered; i++) {
+		covered = kho_run_end(&runs[i]);
+		if (covered >= end)
 			return true;
 	}
 	return false;

@@ -497,6 +497,7 @@ static void kho_runs_cover_test(struct kunit *test)
 		{ SZ_1G + SZ_1M, SZ_2M, true },	/* across two huge blocks */
 		{ SZ_1G + SZ_1M, SZ_4M, false },	/* past the last run */
 		{ SZ_1G, (u64)-SZ_1G, false },	/* wraps to 0 */
+		{ SZ_1G + SZ_4K, U64_MAX, false },	/* wraps past 0 */
 	};
 	unsigned int i;
 

@@ -962,23 +962,38 @@ bool __init kho_is_preserved(phys_addr_t phys, u64 size)
 }
 
 /**
- * kho_is_handed_over() - Whether a range lies in memory the handover preserved.
+ * kho_is_handed_over() - Whether a range lies in memory its owners take back.
  * @phys: start of the range.
  * @size: its size.
  *
  * For boot code that publishes memblock's reserved ranges: preserved
- * memory goes back to its owners as ordinary pages, taken back already or
- * not, and a fragmented handover makes hundreds of thousands of such
- * ranges.  Unlike kho_is_preserved(), a range may start or end inside a
- * block, and the work is one search and a step per run it spans.
+ * memory goes back to its owners as ordinary pages, and a fragmented
+ * handover makes hundreds of thousands of such ranges.  What
+ * kho_keep_range() kept stays reserved for good and does not count.
+ * Unlike kho_is_preserved(), the range may start or end inside a block,
+ * and blocks taken back already count; the cost is a search and a step
+ * per run.
  *
  * Context: Boot, from when preserved memory is reserved to the end of init.
- * Return: true if every byte of the range is preserved memory.
+ * Return: true if every byte of the range is such memory.
  */
 bool __init kho_is_handed_over(phys_addr_t phys, u64 size)
 {
-	return kho_in_accepted &&
-	       kho_runs_cover(kho_in.runs, kho_in.nr_runs, phys, size);
+	phys_addr_t head;
+	unsigned int order, i;
+	u64 lo, hi;
+
+	if (!kho_in_accepted ||
+	    !kho_runs_cover(kho_in.runs, kho_in.nr_runs, phys, size))
+		return false;
+	/* Blocks are numbered in address order: compare the spans. */
+	lo = kho_in_block_of(phys, &head, &order);
+	hi = kho_in_block_of(phys + size - 1, &head, &order);
+	for (i = 0; i < kho_in_nr_kept; i++) {
+		if (kho_in_kept[i][0] <= hi && kho_in_kept[i][1] >= lo)
+			return false;
+	}
+	return true;
 }
 
 /**

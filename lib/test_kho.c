@@ -18,6 +18,7 @@
 
 #define pr_fmt(fmt) fmt
 
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/init.h>
 #include <linux/initrd.h>
@@ -899,6 +900,36 @@ static void __init kho_test_free_kept(unsigned long keep)
 }
 
 /*
+ * Take the @hi pages from @b, where @zone starts.  Where a node starts, a
+ * movable pageblock's pages may be busy for a moment only (in a per-CPU
+ * batch, under migration): try again.  Any other pageblock there went to
+ * an early allocation of the node, for good: say so, for the check.
+ */
+static bool __init kho_test_alloc_above(struct zone *zone, unsigned long b,
+					unsigned long hi, bool node_start)
+{
+	unsigned long mt = MIGRATE_MOVABLE;
+	int tries;
+
+	for (tries = 0; tries < 5; tries++) {
+		if (!alloc_contig_range(b, b + hi, MIGRATE_MOVABLE,
+					GFP_KERNEL | __GFP_NOWARN))
+			return true;
+		mt = get_pageblock_migratetype(pfn_to_page(b));
+		if (!node_start || (mt != MIGRATE_MOVABLE && !is_migrate_cma(mt)))
+			break;
+		msleep(20);
+	}
+	if (node_start)
+		pr_info("# test_kho: the first pages of node %d are busy: %s\n",
+			zone_to_nid(zone),
+			mt == MIGRATE_MOVABLE || is_migrate_cma(mt) ?
+			"still, in a movable pageblock" :
+			"an early allocation's, for good");
+	return false;
+}
+
+/*
  * Pages on both sides of where a zone starts, one range in two zones, of
  * an odd count: kho_preserve_pages() must split it there, and a restore
  * count each page as managed in its own zone.  A zone that starts a node
@@ -921,7 +952,8 @@ again:
 		    page_zone(pfn_to_page(b - 1)) == zone)
 			continue;
 		other_node = page_to_nid(pfn_to_page(b - 1)) != zone_to_nid(zone);
-		if (nodes_only && !other_node)
+		/* Node boundaries first, then the others. */
+		if (nodes_only != other_node)
 			continue;
 		/* Below a node boundary, the pages kept from before. */
 		kept = kho_test.kept >= lo &&
@@ -929,13 +961,9 @@ again:
 		if (!kept && alloc_contig_range(b - lo, b, MIGRATE_MOVABLE,
 						GFP_KERNEL | __GFP_NOWARN))
 			continue;
-		if (alloc_contig_range(b, b + hi, MIGRATE_MOVABLE,
-				       GFP_KERNEL | __GFP_NOWARN)) {
+		if (!kho_test_alloc_above(zone, b, hi, other_node)) {
 			if (!kept)
 				free_contig_range(b - lo, lo);
-			if (other_node)
-				pr_info("# test_kho: the first pages of node %d are busy\n",
-					zone_to_nid(zone));
 			continue;
 		}
 		if (kept)
@@ -957,6 +985,13 @@ again:
 	}
 	pr_info("# test_kho: no free pages at a zone boundary: no zone range\n");
 out:
+	/*
+	 * No range across a node boundary: the node-top pages are preserved
+	 * again, and must stay this module's until the kexec, or another
+	 * user who allocates them could not preserve them.
+	 */
+	if (!kho_test_range_on_two_nodes(r))
+		keep = kho_test.kept;
 	kho_test_free_kept(keep);
 	return err;
 }

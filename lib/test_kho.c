@@ -889,7 +889,10 @@ static int __init kho_test_preserve_range(struct kho_test_range *r,
 	return kho_preserve_phys(r->phys, pages * PAGE_SIZE);
 }
 
-/* Free the kept node-top pages but the last @keep, which a range took. */
+/*
+ * Free the kept node-top pages but the last @keep, which a range took or,
+ * all of them, the node-top pages preserve again.
+ */
 static void __init kho_test_free_kept(unsigned long keep)
 {
 	unsigned long i;
@@ -902,31 +905,33 @@ static void __init kho_test_free_kept(unsigned long keep)
 /*
  * Take the @hi pages from @b, where @zone starts.  Where a node starts, a
  * movable pageblock's pages may be busy for a moment only (in a per-CPU
- * batch, under migration): try again.  Any other pageblock there went to
- * an early allocation of the node, for good: say so, for the check.
+ * batch, under migration): try again.  An unmovable or reclaimable one
+ * went to an early allocation of the node, for good: say so, for the
+ * check, as any other failure.
  */
 static bool __init kho_test_alloc_above(struct zone *zone, unsigned long b,
 					unsigned long hi, bool node_start)
 {
-	unsigned long mt = MIGRATE_MOVABLE;
-	int tries;
+	unsigned long mt;
+	int tries = 0;
 
-	for (tries = 0; tries < 5; tries++) {
-		if (!alloc_contig_range(b, b + hi, MIGRATE_MOVABLE,
-					GFP_KERNEL | __GFP_NOWARN))
-			return true;
+	while (alloc_contig_range(b, b + hi, MIGRATE_MOVABLE,
+				  GFP_KERNEL | __GFP_NOWARN)) {
+		if (!node_start)
+			return false;
 		mt = get_pageblock_migratetype(pfn_to_page(b));
-		if (!node_start || (mt != MIGRATE_MOVABLE && !is_migrate_cma(mt)))
-			break;
+		if (mt != MIGRATE_MOVABLE || ++tries == 5) {
+			pr_info("# test_kho: the first pages of node %d are busy: %s (pageblock migratetype %lu)\n",
+				zone_to_nid(zone),
+				mt == MIGRATE_UNMOVABLE ||
+				mt == MIGRATE_RECLAIMABLE ?
+				"an early allocation's, for good" : "still",
+				mt);
+			return false;
+		}
 		msleep(20);
 	}
-	if (node_start)
-		pr_info("# test_kho: the first pages of node %d are busy: %s\n",
-			zone_to_nid(zone),
-			mt == MIGRATE_MOVABLE || is_migrate_cma(mt) ?
-			"still, in a movable pageblock" :
-			"an early allocation's, for good");
-	return false;
+	return true;
 }
 
 /*

@@ -254,15 +254,15 @@ if grep -q 'ramoops\.mem_name=' /proc/cmdline; then
 		fi
 		# Kept for good, the region stays a reserved range in
 		# /proc/iomem where the kernel lists memblock's (arm64).
-		at=$(dmesg | sed -n 's/.*ramoops: using 0x[0-9a-f]*@0x\([0-9a-f]*\).*/\1/p')
+		at=$(cat /sys/module/ramoops/parameters/mem_address 2>/dev/null)
 		if [ "$(uname -m)" = aarch64 ] && [ -n "$at" ]; then
 			listed=no
 			for r in $(sed -n 's/^ *\([0-9a-f]*-[0-9a-f]*\) : reserved$/\1/p' /proc/iomem); do
-				if [ $((0x${r%-*} <= 0x$at && 0x$at <= 0x${r#*-})) = 1 ]; then
+				if [ $((0x${r%-*} <= at && at <= 0x${r#*-})) = 1 ]; then
 					listed=yes
 				fi
 			done
-			say "pstore region at 0x$at reserved in iomem: $listed"
+			say "pstore region at $(printf %#x "$at") reserved in iomem: $listed"
 		fi
 	fi
 	echo "kho-vmtest pstore marker from kernel $((hop + 1))" > /dev/kmsg

@@ -55,10 +55,15 @@ while read -r p; do
 	tree=$(git write-tree)
 	git mailinfo "$tmp/msg" "$tmp/diff" < "$ROOT/patches/$p" > "$tmp/info"
 	subject=$(sed -n 's/^Subject: //p' "$tmp/info")
-	GIT_AUTHOR_NAME=$(sed -n 's/^Author: //p' "$tmp/info") \
-	GIT_AUTHOR_EMAIL=$(sed -n 's/^Email: //p' "$tmp/info") \
-	GIT_AUTHOR_DATE=$(sed -n 's/^Date: //p' "$tmp/info") \
+	# The committer is the author too: a new machine has no git
+	# identity, and the series must not depend on one.
+	name=$(sed -n 's/^Author: //p' "$tmp/info")
+	email=$(sed -n 's/^Email: //p' "$tmp/info")
+	date=$(sed -n 's/^Date: //p' "$tmp/info")
 	parent=$(printf '%s\n\n%s\n' "$subject" "$(cat "$tmp/msg")" |
+		 GIT_AUTHOR_NAME=$name GIT_AUTHOR_EMAIL=$email \
+		 GIT_AUTHOR_DATE=$date GIT_COMMITTER_NAME=$name \
+		 GIT_COMMITTER_EMAIL=$email GIT_COMMITTER_DATE=$date \
 		 git commit-tree "$tree" -p "$parent")
 done < "$ROOT/patches/series"
 git update-ref refs/heads/kho-series "$parent"

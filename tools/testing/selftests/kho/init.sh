@@ -257,7 +257,8 @@ if grep -q 'ramoops\.mem_name=' /proc/cmdline; then
 		at=$(cat /sys/module/ramoops/parameters/mem_address 2>/dev/null)
 		if [ "$(uname -m)" = aarch64 ] && [ -n "$at" ]; then
 			listed=no
-			for r in $(sed -n 's/^ *\([0-9a-f]*-[0-9a-f]*\) : reserved$/\1/p' /proc/iomem); do
+			ranges=$(sed -n 's/^ *\([0-9a-f-]*\) : reserved$/\1/p' /proc/iomem)
+			for r in $ranges; do
 				if [ $((0x${r%-*} <= at && at <= 0x${r#*-})) = 1 ]; then
 					listed=yes
 				fi

@@ -890,8 +890,8 @@ static int __init kho_test_preserve_range(struct kho_test_range *r,
 }
 
 /*
- * Free the kept node-top pages but the last @keep, which a range took or,
- * all of them, the node-top pages preserve again.
+ * Free the kept node-top pages but the last @keep: those a zone range
+ * took, or all of them when the node-top pages are preserved again.
  */
 static void __init kho_test_free_kept(unsigned long keep)
 {

@@ -743,7 +743,10 @@ static bool kho_in_pages_ok(unsigned long pfn, unsigned long nr,
 	return true;
 }
 
-/* Make the claimed block of @order at @pfn a folio with one reference. */
+/*
+ * Make the claimed block of @order at @pfn a folio with one reference; the
+ * caller counts its pages as managed.
+ */
 static struct folio *kho_in_make_folio(unsigned long pfn, unsigned int order)
 {
 	struct page *page = pfn_to_page(pfn);
@@ -757,8 +760,24 @@ static struct folio *kho_in_make_folio(unsigned long pfn, unsigned int order)
 	}
 	if (order)
 		prep_compound_page(page, order);
-	kho_in_manage(pfn, 1UL << order);
 	return page_folio(page);
+}
+
+/* kho_restore_folio(), but for counting the folio's pages as managed. */
+static struct folio *kho_in_restore_folio(phys_addr_t phys)
+{
+	unsigned int order;
+	long block;
+
+	if (!kho_in_accepted)
+		return NULL;
+	block = kho_in_block_restore(phys, &order);
+	/* A crafted handover may claim a block no folio can be. */
+	if (block < 0 || order > MAX_FOLIO_ORDER ||
+	    !kho_in_pages_ok(PHYS_PFN(phys), 1UL << order, true) ||
+	    !kho_in_claim(block))
+		return NULL;
+	return kho_in_make_folio(PHYS_PFN(phys), order);
 }
 
 /**
@@ -777,20 +796,55 @@ static struct folio *kho_in_make_folio(unsigned long pfn, unsigned int order)
  */
 struct folio *kho_restore_folio(phys_addr_t phys)
 {
-	unsigned int order;
-	long block;
+	struct folio *folio = kho_in_restore_folio(phys);
 
-	if (!kho_in_accepted)
-		return NULL;
-	block = kho_in_block_restore(phys, &order);
-	/* A crafted handover may claim a block no folio can be. */
-	if (block < 0 || order > MAX_FOLIO_ORDER ||
-	    !kho_in_pages_ok(PHYS_PFN(phys), 1UL << order, true) ||
-	    !kho_in_claim(block))
-		return NULL;
-	return kho_in_make_folio(PHYS_PFN(phys), order);
+	if (folio)
+		adjust_managed_page_count(&folio->page, folio_nr_pages(folio));
+	return folio;
 }
 EXPORT_SYMBOL_GPL(kho_restore_folio);
+
+/**
+ * kho_restore_folios() - Take back preserved folios, many at a time.
+ * @phys: the physical address of each folio's first page.
+ * @nr: how many.
+ * @folios: set to the folios, in the order of @phys.
+ *
+ * kho_restore_folio() on each, for a client that restores folios by the
+ * thousand: their pages count as managed memory once per run of folios
+ * in one zone, not once per folio.  It stops at the first address
+ * kho_restore_folio() would refuse; the folios before it are restored.
+ *
+ * Context: Process context, from core initcalls on.
+ * Return: how many were restored: the first ones of @phys.
+ */
+unsigned int kho_restore_folios(const phys_addr_t *phys, unsigned int nr,
+				struct folio **folios)
+{
+	struct page *run = NULL;
+	long pages = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		struct folio *folio = kho_in_restore_folio(phys[i]);
+
+		if (!folio)
+			break;
+		folios[i] = folio;
+		/* A folio is in one zone: kho_in_pages_ok() saw to it. */
+		if (run && folio_zone(folio) != page_zone(run)) {
+			adjust_managed_page_count(run, pages);
+			pages = 0;
+		}
+		if (!pages)
+			run = &folio->page;
+		pages += folio_nr_pages(folio);
+	}
+	if (pages)
+		adjust_managed_page_count(run, pages);
+	return i;
+}
+EXPORT_SYMBOL_GPL(kho_restore_folios);
 
 /*
  * Claim the preserved blocks that tile [@pfn, @pfn + @nr) exactly, however
@@ -1063,6 +1117,7 @@ EXPORT_SYMBOL_GPL(kho_retrieve_subtree);
  */
 static void __init kho_in_release(phys_addr_t phys)
 {
+	struct folio *folio;
 	unsigned int order;
 	phys_addr_t head;
 
@@ -1073,7 +1128,9 @@ static void __init kho_in_release(phys_addr_t phys)
 		pr_warn("block at %pa kept reserved\n", &head);
 		return;
 	}
-	folio_put(kho_in_make_folio(PHYS_PFN(head), order));
+	folio = kho_in_make_folio(PHYS_PFN(head), order);
+	adjust_managed_page_count(&folio->page, folio_nr_pages(folio));
+	folio_put(folio);
 }
 
 /*

@@ -298,6 +298,7 @@ struct memfd_luo_in {
 	/* Restored, not in @file yet, and where they go. */
 	struct folio *pending[MEMFD_LUO_BATCH];
 	pgoff_t index[MEMFD_LUO_BATCH];
+	phys_addr_t phys[MEMFD_LUO_BATCH];	/* of the next to restore */
 };
 
 /* Whether the record the previous kernel wrote holds together. */
@@ -373,28 +374,28 @@ static void memfd_luo_in_free(struct liveupdate_file *lf)
 /* Restore the folios of the next records, up to a batch pending. */
 static int memfd_luo_restore(struct memfd_luo_in *in, pgoff_t pages)
 {
+	unsigned int first = in->nr_pending, nr = 0, got;
 	const struct memfd_luo_folio *rec;
-	struct folio *folio;
-	u64 phys;
+	int err = 0;
 
-	while (in->nr_pending < MEMFD_LUO_BATCH &&
-	       in->next < in->ser->nr_folios) {
-		rec = &in->rec[in->next];
-		phys = kho_ptr_phys(&rec->mem);
+	while (first + nr < MEMFD_LUO_BATCH &&
+	       in->next + nr < in->ser->nr_folios) {
+		rec = &in->rec[in->next + nr];
+		in->phys[nr] = kho_ptr_phys(&rec->mem);
 		/*
 		 * A large folio may reach past the end, as shmem's huge
 		 * pages do: it must start inside the file, aligned.
 		 */
-		if (rec->index >= pages || phys & ~PAGE_MASK)
-			return -EIO;
-		folio = kho_restore_folio(phys);
-		if (!folio)
-			return -EIO;
-		in->pending[in->nr_pending] = folio;
-		in->index[in->nr_pending++] = rec->index;
-		in->next++;
+		if (rec->index >= pages || in->phys[nr] & ~PAGE_MASK) {
+			err = -EIO;
+			break;
+		}
+		in->index[first + nr++] = rec->index;
 	}
-	return 0;
+	got = kho_restore_folios(in->phys, nr, in->pending + first);
+	in->nr_pending += got;
+	in->next += got;
+	return got < nr ? -EIO : err;
 }
 
 /*
@@ -407,17 +408,16 @@ static int memfd_luo_fill(struct memfd_luo_in *in)
 {
 	pgoff_t pages = DIV_ROUND_UP(in->ser->size, PAGE_SIZE);
 	struct inode *inode = file_inode(in->file);
-	unsigned int added, i;
+	unsigned int added;
 	int err;
 
 	while (in->nr_pending || in->next < in->ser->nr_folios) {
 		err = memfd_luo_restore(in, pages);
 		if (err)
 			return err;
+		/* Those added take their reference into the page cache. */
 		err = shmem_add_restored_folios(inode, in->pending, in->index,
 						in->nr_pending, &added);
-		for (i = 0; i < added; i++)
-			folio_put(in->pending[i]);
 		in->nr_pending -= added;
 		memmove(in->pending, in->pending + added,
 			in->nr_pending * sizeof(in->pending[0]));

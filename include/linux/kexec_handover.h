@@ -87,6 +87,8 @@ int __must_check kho_add_subtree(struct kho_serialization *ser,
 
 int __must_check kho_retrieve_subtree(const char *name, phys_addr_t *phys);
 struct folio *kho_restore_folio(phys_addr_t phys);
+unsigned int kho_restore_folios(const phys_addr_t *phys, unsigned int nr,
+				struct folio **folios);
 int __must_check kho_restore_phys(phys_addr_t phys, size_t size);
 struct page *kho_restore_pages(phys_addr_t phys, unsigned long nr_pages);
 void *kho_restore_vmalloc(const struct kho_vmalloc *preservation);
@@ -191,6 +193,13 @@ static inline int __must_check kho_retrieve_subtree(const char *name,
 static inline struct folio *kho_restore_folio(phys_addr_t phys)
 {
 	return NULL;
+}
+
+static inline unsigned int kho_restore_folios(const phys_addr_t *phys,
+					      unsigned int nr,
+					      struct folio **folios)
+{
+	return 0;
 }
 
 static inline int __must_check kho_restore_phys(phys_addr_t phys, size_t size)

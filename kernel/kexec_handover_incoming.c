@@ -763,7 +763,7 @@ static struct folio *kho_in_make_folio(unsigned long pfn, unsigned int order)
 	return page_folio(page);
 }
 
-/* kho_restore_folio(), but for counting the folio's pages as managed. */
+/* kho_restore_folio() without counting the folio's pages as managed. */
 static struct folio *kho_in_restore_folio(phys_addr_t phys)
 {
 	unsigned int order;
@@ -839,12 +839,14 @@ unsigned int kho_restore_folios(const phys_addr_t *phys, unsigned int nr,
 		if (!pages)
 			run = &folio->page;
 		pages += folio_nr_pages(folio);
+		/* Its struct pages were each written twice. */
+		if (folio_test_large(folio))
+			cond_resched();
 	}
 	if (pages)
 		adjust_managed_page_count(run, pages);
 	return i;
 }
-EXPORT_SYMBOL_GPL(kho_restore_folios);
 
 /*
  * Claim the preserved blocks that tile [@pfn, @pfn + @nr) exactly, however
@@ -1040,6 +1042,8 @@ bool __init kho_is_handed_over(phys_addr_t phys, u64 size)
 	if (!kho_in_accepted ||
 	    !kho_runs_cover(kho_in.runs, kho_in.nr_runs, phys, size))
 		return false;
+	if (!kho_in_nr_kept)
+		return true;
 	/* Blocks are numbered in address order: compare the spans. */
 	lo = kho_in_block_of(phys, &head, &order);
 	hi = kho_in_block_of(phys + size - 1, &head, &order);

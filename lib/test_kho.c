@@ -429,12 +429,46 @@ static bool __init kho_test_frag_page(struct folio *folio, u64 seed)
 #define KHO_TEST_FRAG_BATCH	40
 
 /*
+ * Restore a batch of @n whose second address was never preserved: one
+ * folio, then the rest after it, a refused one skipped.  Each must be the
+ * folio of its address.  Whether kho_restore_folios() stopped right at the
+ * second, and gave a folio for each it counted, goes to *@stopped.
+ * Returns how many were good.
+ */
+static unsigned long __init kho_test_frag_batch(const phys_addr_t *phys,
+						unsigned int n,
+						struct folio **folios,
+						u64 seed, bool *stopped)
+{
+	unsigned int start, got, k;
+	unsigned long good = 0;
+	bool at;
+
+	memset(folios, 0, n * sizeof(*folios));
+	for (start = 0; start < n; start += got + 1) {
+		got = kho_restore_folios(phys + start, n - start,
+					 folios + start);
+		if (!start && got != 1)
+			*stopped = false;
+		for (k = start; k < start + got; k++) {
+			if (!folios[k]) {
+				*stopped = false;
+				continue;
+			}
+			at = folio_pfn(folios[k]) == PHYS_PFN(phys[k]);
+			if (kho_test_frag_page(folios[k], seed) && at && k != 1)
+				good++;
+		}
+	}
+	return good;
+}
+
+/*
  * Every other page of the fragmented chunks, restored a batch at a time by
  * kho_restore_folios(), batches spanning chunks: check each holds its pfn
- * mixed with the seed, free it.  Each batch ends with the page after its
- * last, never preserved, where kho_restore_folios() must stop; a refused
- * page is skipped.  Returns how many were good, none if a page that was
- * not preserved came back.
+ * mixed with the seed, free it.  The second address of each batch is the
+ * page after the first, never preserved.  Returns how many were good,
+ * none if kho_restore_folios() did not stop there.
  */
 static unsigned long __init kho_test_check_frag(const u64 *chunks, u64 nr,
 						u64 seed, unsigned long *total)
@@ -442,35 +476,26 @@ static unsigned long __init kho_test_check_frag(const u64 *chunks, u64 nr,
 	phys_addr_t phys[KHO_TEST_FRAG_BATCH + 1];
 	struct folio *folios[KHO_TEST_FRAG_BATCH + 1];
 	unsigned long i, j, good = 0;
-	unsigned int n = 0, start, got, k;
-	bool stray = false;
+	bool stopped = true;
+	unsigned int n = 0;
 
 	for (i = 0; i < nr; i++) {
 		for (j = 0; j < MAX_ORDER_NR_PAGES; j += 2) {
 			phys[n++] = PFN_PHYS(chunks[i] + j);
 			(*total)++;
-			if (n < KHO_TEST_FRAG_BATCH &&
+			if (n == 1)
+				phys[n++] = phys[0] + PAGE_SIZE;
+			if (n <= KHO_TEST_FRAG_BATCH &&
 			    (i + 1 < nr || j + 2 < MAX_ORDER_NR_PAGES))
 				continue;
-			phys[n] = phys[n - 1] + PAGE_SIZE;
-			for (start = 0; start <= n; start += got + 1) {
-				got = kho_restore_folios(phys + start,
-							 n + 1 - start,
-							 folios + start);
-				for (k = start; k < start + got; k++) {
-					if (k == n)
-						stray = true;
-					if (kho_test_frag_page(folios[k], seed) &&
-					    k < n)
-						good++;
-				}
-			}
+			good += kho_test_frag_batch(phys, n, folios, seed,
+						    &stopped);
 			n = 0;
 		}
 	}
-	if (stray)
-		pr_info("# test_kho: kho_restore_folios() gave back a page that was not preserved\n");
-	return stray ? 0 : good;
+	if (!stopped)
+		pr_info("# test_kho: kho_restore_folios() did not stop at a page that was not preserved\n");
+	return stopped ? good : 0;
 }
 
 /* Every zone gained exactly the pages restored in it. */

@@ -408,16 +408,17 @@ static int memfd_luo_fill(struct memfd_luo_in *in)
 {
 	pgoff_t pages = DIV_ROUND_UP(in->ser->size, PAGE_SIZE);
 	struct inode *inode = file_inode(in->file);
-	unsigned int added;
+	unsigned int added, i;
 	int err;
 
 	while (in->nr_pending || in->next < in->ser->nr_folios) {
 		err = memfd_luo_restore(in, pages);
 		if (err)
 			return err;
-		/* Those added take their reference into the page cache. */
 		err = shmem_add_restored_folios(inode, in->pending, in->index,
 						in->nr_pending, &added);
+		for (i = 0; i < added; i++)
+			folio_put(in->pending[i]);
 		in->nr_pending -= added;
 		memmove(in->pending, in->pending + added,
 			in->nr_pending * sizeof(in->pending[0]));
